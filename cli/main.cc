@@ -1,0 +1,345 @@
+// The `cordon` command: thin glue over the policy, compiler and launcher libraries.
+//
+// Exit codes: 0 ok, 1 policy errors (or a denial, for explain --exit-code), 2 usage errors.
+#include <linux/audit.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include "compiler/bpf.h"
+#include "compiler/compile.h"
+#include "compiler/seccomp.h"
+#include "policy/checker.h"
+#include "policy/constants.h"
+#include "policy/parser.h"
+#include "policy/syscall_names.h"
+
+namespace fs = std::filesystem;
+using namespace cordon;
+
+namespace {
+
+constexpr int kExitOk = 0;
+constexpr int kExitPolicy = 1;
+constexpr int kExitUsage = 2;
+
+bool use_color() { return isatty(STDERR_FILENO) && !getenv("NO_COLOR"); }
+
+// FILE, or the name of a shipped profile ("curl", "service", "lib/cli").
+std::string resolve_policy(const std::string& arg) {
+  std::error_code ec;
+  if (fs::exists(arg, ec) || (arg.find('/') != std::string::npos && arg.ends_with(".cordon")))
+    return arg;
+  std::string root = policy::profiles_dir();
+  for (const char* dir : {"apps", "services", "lib", ""}) {
+    fs::path p = fs::path(root) / dir / (arg + ".cordon");
+    if (fs::exists(p, ec)) return p.string();
+  }
+  return arg;
+}
+
+policy::CheckOptions make_options(const std::vector<std::string>& sets) {
+  policy::CheckOptions o;
+  o.vars = policy::caller_vars();
+  for (const auto& s : sets) {
+    auto eq = s.find('=');
+    if (eq == std::string::npos || eq == 0)
+      throw CLI::ValidationError("--set", fmt::format("'{}' is not NAME=VALUE", s));
+    o.vars[s.substr(0, eq)] = s.substr(eq + 1);
+  }
+  o.search_path = policy::default_search_path();
+  return o;
+}
+
+void print_diags(const policy::Diagnostics& d, bool verbose) {
+  std::string text = d.render(verbose);
+  if (use_color()) {
+    for (auto [word, color] : {std::pair{": error:", "\033[1;31m"}, {": warning:", "\033[1;35m"},
+                               {": note:", "\033[1;36m"}}) {
+      size_t pos = 0;
+      while ((pos = text.find(word, pos)) != std::string::npos) {
+        std::string colored = fmt::format(": {}{}\033[0m:", color, std::string(word).substr(2, std::string(word).size() - 3));
+        text.replace(pos, std::string(word).size(), colored);
+        pos += colored.size();
+      }
+    }
+  }
+  std::cerr << text;
+}
+
+int cmd_check(const std::vector<std::string>& files, bool verbose,
+              const std::vector<std::string>& sets) {
+  auto opts = make_options(sets);
+  int rc = kExitOk;
+  for (const auto& arg : files) {
+    std::string path = resolve_policy(arg);
+    policy::Diagnostics diags;
+    policy::PolicyIR ir;
+    auto plan = compiler::compile_file(path, opts, diags, &ir);
+    print_diags(diags, verbose);
+    if (!plan) {
+      if (!diags.has_errors()) std::cerr << fmt::format("{}: error: {}\n", path, plan.error().message());
+      std::cerr << fmt::format("{}: {} error(s), {} warning(s)\n", path,
+                               std::max<size_t>(diags.error_count(), 1), diags.warning_count());
+      rc = kExitPolicy;
+      continue;
+    }
+    size_t with_rules = 0;
+    for (const auto& [n, r] : ir.syscalls) with_rules += !r.empty();
+    std::cout << fmt::format("{}: ok — {} syscalls decided by rules, default {}, {} instructions of "
+                             "BPF, {} warning(s)\n",
+                             path, with_rules, plan->seccomp.default_action,
+                             plan->seccomp.program.size(), diags.warning_count());
+  }
+  return rc;
+}
+
+std::string annotate_nr(const launcher::Plan& plan, size_t index, const sock_filter& ins) {
+  // Name syscall numbers in `jeq #N` comparisons whose accumulator was last loaded from [nr]
+  // (offset 0 of seccomp_data). Jumps only go forward, so the nearest earlier load is a good
+  // guide for libseccomp's output; this is a reading aid, not a decoder.
+  const auto& prog = plan.seccomp.program;
+  size_t i = index;
+  while (i > 0 && BPF_CLASS(prog[i - 1].code) != BPF_LD) --i;
+  bool from_nr = i > 0 && prog[i - 1].code == (BPF_LD | BPF_W | BPF_ABS) && prog[i - 1].k == 0;
+  if (from_nr && BPF_CLASS(ins.code) == BPF_JMP && BPF_OP(ins.code) == BPF_JEQ &&
+      BPF_SRC(ins.code) == BPF_K) {
+    for (const auto& r : plan.seccomp.rules)
+      if (static_cast<uint32_t>(r.nr) == ins.k && r.arch == plan.seccomp.arches.front()) return r.syscall;
+  }
+  return {};
+}
+
+int cmd_compile(const std::string& file, const std::string& emit, const std::string& out,
+                const std::vector<std::string>& sets) {
+  auto opts = make_options(sets);
+  std::string path = resolve_policy(file);
+  policy::Diagnostics diags;
+  auto plan = compiler::compile_file(path, opts, diags);
+  print_diags(diags, false);
+  if (!plan) {
+    if (!diags.has_errors()) std::cerr << fmt::format("{}: error: {}\n", path, plan.error().message());
+    return kExitPolicy;
+  }
+  std::string bytes;
+  if (emit == "plan") {
+    bytes = launcher::plan_to_json(*plan).dump(2) + "\n";
+  } else if (emit == "bpf") {
+    bytes.assign(reinterpret_cast<const char*>(plan->seccomp.program.data()),
+                 plan->seccomp.program.size() * sizeof(sock_filter));
+    if (out.empty() && isatty(STDOUT_FILENO)) {
+      std::cerr << "cordon: refusing to write binary BPF to a terminal; use -o FILE or a pipe\n";
+      return kExitUsage;
+    }
+  } else {
+    bytes = fmt::format("# {} — {} instructions, default {}, arches {}\n", path,
+                        plan->seccomp.program.size(), plan->seccomp.default_action,
+                        fmt::join(plan->seccomp.arches, " "));
+    bytes += compiler::disassemble(plan->seccomp.program, [&](size_t i, const sock_filter& ins) {
+      return annotate_nr(*plan, i, ins);
+    });
+  }
+  if (out.empty() || out == "-") {
+    std::cout << bytes;
+    return kExitOk;
+  }
+  std::string tmp = out + ".tmp";
+  {
+    std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
+    f << bytes;
+    if (!f) {
+      std::cerr << fmt::format("cordon: write {}: {}\n", out, strerror(errno));
+      return kExitUsage;
+    }
+  }
+  fs::rename(tmp, out);  // never leave a half-written output behind
+  return kExitOk;
+}
+
+std::optional<uint64_t> parse_arg(const std::string& s) {
+  if (auto n = policy::parse_integer(s)) return n;
+  uint64_t v = 0;
+  std::stringstream ss(s);
+  std::string part;
+  while (std::getline(ss, part, '|')) {
+    auto c = policy::find_constant(part);
+    if (!c) return std::nullopt;
+    v |= *c;
+  }
+  return v;
+}
+
+int cmd_explain(const std::string& file, const std::string& syscall,
+                const std::vector<std::string>& args, const std::string& arch_name,
+                const std::vector<std::string>& sets) {
+  auto opts = make_options(sets);
+  std::string path = resolve_policy(file);
+  policy::Diagnostics diags;
+  policy::PolicyIR ir;
+  auto plan = compiler::compile_file(path, opts, diags, &ir);
+  print_diags(diags, false);
+  if (!plan) {
+    if (!diags.has_errors()) std::cerr << fmt::format("{}: error: {}\n", path, plan.error().message());
+    return kExitPolicy;
+  }
+  auto arch = policy::arch_from_name(arch_name);
+  if (!arch) {
+    std::cerr << fmt::format("cordon: unknown architecture '{}'\n", arch_name);
+    return kExitUsage;
+  }
+  auto nr = policy::syscall_number(syscall, *arch);
+  if (!nr) {
+    std::cerr << fmt::format("cordon: unknown syscall '{}' on {}{}\n", syscall, arch_name,
+                             policy::did_you_mean(syscall, [&] {
+                               std::vector<std::string_view> v;
+                               for (const auto& n : policy::syscall_names(*arch)) v.push_back(n);
+                               return v;
+                             }()));
+    return kExitUsage;
+  }
+  if (args.size() > 6) {
+    std::cerr << "cordon: a syscall has at most 6 arguments\n";
+    return kExitUsage;
+  }
+  compiler::SeccompData d;
+  d.nr = *nr;
+  d.arch = *arch;
+  std::array<uint64_t, 6> a{};
+  for (size_t i = 0; i < args.size(); ++i) {
+    auto v = parse_arg(args[i]);
+    if (!v) {
+      std::cerr << fmt::format("cordon: argument {} '{}' is not a number or a known constant\n", i, args[i]);
+      return kExitUsage;
+    }
+    a[i] = d.args[i] = *v;
+  }
+  auto ret = compiler::run_program(plan->seccomp.program, d);
+  if (!ret) {
+    std::cerr << fmt::format("cordon: evaluating the filter: {}\n", ret.error().message());
+    return kExitPolicy;
+  }
+  const policy::SyscallRuleIR* rule = compiler::decide(ir, syscall, a);
+  bool arch_allowed = std::find(plan->seccomp.arches.begin(), plan->seccomp.arches.end(),
+                                policy::arch_name(*arch)) != plan->seccomp.arches.end();
+  std::cout << fmt::format("{}({}) on {} (#{})\n", syscall, fmt::join(args, ", "),
+                           policy::arch_name(*arch), *nr);
+  std::cout << fmt::format("  filter result: {}\n", compiler::describe_action(*ret));
+  if (!arch_allowed) {
+    std::cout << "  decided by: the architecture check — the policy does not name this "
+                 "architecture, so every call from it is killed\n";
+    return kExitOk;
+  }
+  uint32_t want = compiler::seccomp_ret(rule ? rule->action : ir.default_action.value);
+  if (want != *ret) {
+    std::cerr << "cordon: internal error: the filter and the policy disagree; please report\n";
+    return kExitPolicy;
+  }
+  if (rule) {
+    std::cout << fmt::format("  decided by: {}  {} {}{}\n", rule->loc.str(), rule->action.str(),
+                             rule->via_group.empty() ? syscall : rule->via_group,
+                             rule->condition_text.empty() ? "" : " if " + rule->condition_text);
+  } else {
+    std::cout << fmt::format("  decided by: {}  default {} (no rule names {})\n",
+                             ir.default_action.loc.str(), ir.default_action.value.str(), syscall);
+  }
+  return kExitOk;
+}
+
+int cmd_profiles() {
+  std::string root = policy::profiles_dir();
+  std::error_code ec;
+  if (!fs::is_directory(root, ec)) {
+    std::cerr << fmt::format("cordon: no profiles folder at {} (set CORDON_PROFILES)\n", root);
+    return kExitUsage;
+  }
+  for (const char* dir : {"apps", "services", "lib"}) {
+    std::vector<fs::path> files;
+    for (const auto& e : fs::directory_iterator(fs::path(root) / dir, ec))
+      if (e.path().extension() == ".cordon") files.push_back(e.path());
+    std::sort(files.begin(), files.end());
+    if (files.empty()) continue;
+    std::cout << dir << ":\n";
+    for (const auto& f : files) {
+      std::ifstream in(f);
+      std::stringstream ss;
+      ss << in.rdbuf();
+      policy::Diagnostics d;
+      auto file = policy::parse_policy_text(f.string(), ss.str(), d);
+      std::string desc = "(no description)";
+      for (const auto& st : file.statements)
+        if (st.kind == policy::Statement::Kind::kDescription) desc = st.text;
+      std::string name = std::string(dir) == "lib" ? "lib/" + f.stem().string() : f.stem().string();
+      std::cout << fmt::format("  {:<18} {}\n", name, desc);
+    }
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"cordon — a sandbox launcher with a policy compiler.\n"
+               "A policy (.cordon) states what an app may see and do; cordon checks it, compiles\n"
+               "it to seccomp-BPF, Landlock, capabilities, mounts and limits, and explains\n"
+               "every decision. Profiles: 'cordon profiles'; language: docs/language.md."};
+  app.require_subcommand(1);
+  std::vector<std::string> sets;
+  auto add_set = [&](CLI::App* c) {
+    c->add_option("--set", sets, "Define ${NAME} for the policy (NAME=VALUE), repeatable");
+  };
+
+  std::vector<std::string> check_files;
+  bool verbose = false;
+  auto* check = app.add_subcommand("check", "Check policies: every error and warning, with locations");
+  check->add_option("FILE", check_files, "Policy files or shipped profile names")->required();
+  check->add_flag("-v,--verbose", verbose, "Also list what each file overrides of its includes");
+  add_set(check);
+
+  std::string file, emit = "plan", out;
+  auto* compile = app.add_subcommand("compile", "Compile a policy to a plan, BPF or its disassembly");
+  compile->add_option("FILE", file, "Policy file or shipped profile name")->required();
+  compile->add_option("--emit", emit, "What to write")
+      ->check(CLI::IsMember({"plan", "bpf", "asm"}))
+      ->capture_default_str();
+  compile->add_option("-o,--output", out, "Output file (default: stdout)");
+  add_set(compile);
+
+  std::string syscall, arch = "native";
+  std::vector<std::string> sc_args;
+  auto* explain = app.add_subcommand(
+      "explain", "Run the compiled filter on one syscall and show the rule that decides it");
+  explain->add_option("FILE", file, "Policy file or shipped profile name")->required();
+  explain->add_option("SYSCALL", syscall, "Syscall name, e.g. openat")->required();
+  explain->add_option("ARG", sc_args, "Arguments: numbers or constants (O_WRONLY|O_CREAT)");
+  explain->add_option("--arch", arch, "Architecture (x86_64, x86, x32, aarch64…)")->capture_default_str();
+  add_set(explain);
+
+  auto* profiles = app.add_subcommand("profiles", "List the shipped profiles");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    app.exit(e);
+    return kExitUsage;
+  }
+  try {
+    if (check->parsed()) return cmd_check(check_files, verbose, sets);
+    if (compile->parsed()) return cmd_compile(file, emit, out, sets);
+    if (explain->parsed()) return cmd_explain(file, syscall, sc_args, arch, sets);
+    if (profiles->parsed()) return cmd_profiles();
+  } catch (const CLI::ValidationError& e) {
+    std::cerr << "cordon: " << e.what() << "\n";
+    return kExitUsage;
+  }
+  return kExitUsage;
+}

@@ -1,0 +1,40 @@
+// The seccomp backend: lowers a policy's syscall rules to a BPF program with libseccomp.
+//
+// The language's rules are ordered (first match wins), but libseccomp's are not: overlapping
+// rules with different actions resolve by libseccomp's own merging, and an unconditional rule
+// swallows conditional ones. So each rule is lowered to the region where it really decides —
+// its condition AND NOT every earlier rule's — in disjunctive normal form; the regions of one
+// syscall are disjoint, which makes the result independent of libseccomp's ordering. Arguments
+// narrower than 64 bits (int, umode_t) are compared on the bits the kernel uses, and several
+// tests of one argument in a conjunction (which libseccomp refuses) become exact sets of masked
+// comparisons. Finally, the exported BPF is run in the userspace evaluator against the rules'
+// meaning at every boundary value, and any disagreement fails the compile.
+#pragma once
+
+#include <linux/filter.h>
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "base/result.h"
+#include "launcher/plan.h"
+#include "policy/ir.h"
+
+namespace cordon::compiler {
+
+uint32_t seccomp_ret(const policy::ResolvedAction& a);
+
+// Builds the filter for every architecture of the policy and the source-map rows.
+Result<launcher::Seccomp> build_seccomp(const policy::PolicyIR& ir);
+
+// The rule that decides `syscall` with `args` under the policy's first-match semantics, or
+// nullptr for the default action. Narrow arguments are truncated as the kernel truncates them.
+const policy::SyscallRuleIR* decide(const policy::PolicyIR& ir, const std::string& syscall,
+                                    const std::array<uint64_t, 6>& args);
+
+// Evaluates a resolved condition on concrete argument values.
+bool eval_cond(const policy::Cond& c, const std::array<uint64_t, 6>& args);
+
+}  // namespace cordon::compiler

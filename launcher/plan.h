@@ -1,0 +1,153 @@
+// The Plan: everything the launcher applies, as data. The compiler produces it from a checked
+// policy; the launcher reads it and never sees policy text. Every element carries `origin`, the
+// policy rule (file:line:col) it came from — the source map `explain` and `audit` use.
+//
+// The JSON form is versioned (kPlanVersion); a reader refuses other versions rather than guess.
+#pragma once
+
+#include <linux/filter.h>
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "base/result.h"
+
+namespace cordon::launcher {
+
+inline constexpr int kPlanVersion = 1;
+
+struct Namespaces {
+  bool user = true, pid = true, mount = true, ipc = true, uts = true, net = true, cgroup = true;
+  std::string origin;
+};
+
+struct Identity {
+  std::optional<uint32_t> uid, gid;  // inside the user namespace; unset: the caller's
+  std::string origin;
+};
+
+struct Mount {
+  std::string kind;  // "ro" | "rw" | "exec" | "tmpfs" | "proc" | "dev"
+  std::string path;  // host path for binds, target for tmpfs/proc/dev
+  bool optional = false;
+  uint64_t size = 0;  // tmpfs
+  uint32_t mode = 0;  // tmpfs
+  std::string dev;    // dev: "minimal"
+  std::string origin;
+};
+
+struct EnvSet {
+  std::string name, value, origin;
+};
+struct Env {
+  bool clear = false;
+  std::vector<std::string> keep;
+  std::vector<EnvSet> set;
+  std::string origin;
+};
+
+struct Rlimit {
+  std::string name;  // nofile nproc core fsize stack as
+  int resource = 0;  // RLIMIT_*
+  uint64_t value = 0;
+  std::string origin;
+};
+
+struct Cgroup {
+  std::optional<uint64_t> memory_bytes;
+  std::optional<uint64_t> pids;
+  std::optional<uint32_t> cpu_quota_us;  // per 100000 us period
+  std::string memory_origin, pids_origin, cpu_origin;
+};
+
+struct LandlockPath {
+  std::string path;
+  uint64_t access = 0;  // LANDLOCK_ACCESS_FS_* bits
+  bool optional = false;
+  std::string origin;
+};
+struct LandlockPort {
+  uint16_t port = 0;
+  bool bind = false;  // else connect
+  std::string origin;
+};
+struct Landlock {
+  uint64_t handled_fs = 0;   // rights the ruleset restricts (all the kernel knows, by ABI)
+  bool restrict_net = false; // handle bind/connect tcp (ABI 4)
+  std::vector<LandlockPath> paths;
+  std::vector<LandlockPort> ports;
+  std::vector<std::string> scopes;  // signal, abstract-unix-socket (ABI 6)
+  int required_abi = 0;             // from `require landlock N`; 0 = best effort
+  std::string origin;
+};
+
+struct Mac {
+  std::string apparmor;  // "" none, "generate", or a profile name
+  bool apparmor_optional = false;
+  std::string selinux;   // context, "" none
+  bool selinux_optional = false;
+  std::string apparmor_origin, selinux_origin;
+};
+
+// One row of the seccomp source map: which rule decides which syscall on which architecture.
+struct SeccompRule {
+  std::string syscall;
+  std::string arch;
+  int nr = 0;
+  std::string action;     // "allow", "errno EPERM log" …
+  uint32_t ret = 0;       // SECCOMP_RET_* value
+  std::string condition;  // "" when unconditional
+  std::string via_group;
+  std::string origin;
+};
+
+struct Seccomp {
+  std::vector<std::string> arches;  // libseccomp names, native first
+  std::string default_action;
+  uint32_t default_ret = 0;
+  std::string default_origin;
+  bool log = false;  // SECCOMP_FILTER_FLAG_LOG: some non-allow action is marked `log`
+  std::vector<sock_filter> program;
+  std::string program_hash;  // fnv1a-64 of the program bytes, hex
+  std::vector<SeccompRule> rules;
+};
+
+struct Plan {
+  int version = kPlanVersion;
+  std::string name;
+  std::string policy_hash;  // of the policy and every include, with --set values
+  std::vector<std::string> policy_files;
+  Namespaces namespaces;
+  std::string network = "none";  // none | loopback | host
+  std::string network_origin;
+  Identity identity;
+  std::string hostname;
+  std::string hostname_origin;
+  std::vector<Mount> mounts;
+  Env env;
+  std::vector<Rlimit> rlimits;
+  Cgroup cgroup;
+  std::optional<uint64_t> walltime_ms;
+  std::string walltime_origin;
+  std::vector<int> capabilities;  // the bounding set, exactly
+  std::string capabilities_origin;
+  bool no_new_privs = true;  // always; kept explicit so a reader sees it
+  Landlock landlock;
+  Mac mac;
+  Seccomp seccomp;
+  std::map<std::string, int> requires_;  // mechanism → minimum level
+};
+
+nlohmann::json plan_to_json(const Plan& plan);
+Result<Plan> plan_from_json(const nlohmann::json& j);
+Result<Plan> plan_from_text(std::string_view text);
+
+// FNV-1a 64-bit, hex: a content hash for cache keys and filter identity (not a security hash).
+std::string fnv1a_hex(std::string_view bytes);
+
+}  // namespace cordon::launcher

@@ -1,0 +1,122 @@
+#include "policy/diagnostics.h"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+namespace cordon::policy {
+
+void Diagnostics::error(const SourceLoc& loc, std::string msg) {
+  diags_.push_back({Severity::kError, loc, std::move(msg), false});
+  ++errors_;
+}
+void Diagnostics::warning(const SourceLoc& loc, std::string msg) {
+  diags_.push_back({Severity::kWarning, loc, std::move(msg), false});
+  ++warnings_;
+}
+void Diagnostics::note(const SourceLoc& loc, std::string msg, bool verbose_only) {
+  diags_.push_back({Severity::kNote, loc, std::move(msg), verbose_only});
+}
+
+namespace {
+
+std::string_view line_of(const std::string& text, uint32_t line) {
+  size_t pos = 0;
+  for (uint32_t l = 1; l < line; ++l) {
+    pos = text.find('\n', pos);
+    if (pos == std::string::npos) return {};
+    ++pos;
+  }
+  size_t end = text.find('\n', pos);
+  return std::string_view(text).substr(pos, end == std::string::npos ? std::string::npos : end - pos);
+}
+
+// Source lines may hold anything (binary junk, escape sequences): print them made safe so a
+// hostile file cannot drive the user's terminal.
+std::string printable(std::string_view s, size_t max = 200) {
+  std::string out;
+  for (unsigned char c : s.substr(0, max)) {
+    if (c == '\t') out += ' ';
+    else if (c < 0x20 || c == 0x7f) out += '?';
+    else out += static_cast<char>(c);
+  }
+  if (s.size() > max) out += "…";
+  return out;
+}
+
+}  // namespace
+
+std::string Diagnostics::render_one(const Diagnostic& d) const {
+  static constexpr const char* kNames[] = {"error", "warning", "note"};
+  std::string out = fmt::format("{}: {}: {}\n", d.loc.str(), kNames[static_cast<int>(d.severity)],
+                                printable(d.message, 1000));
+  auto it = sources_.find(d.loc.file);
+  if (it != sources_.end() && d.loc.line > 0) {
+    std::string text = printable(line_of(it->second, d.loc.line));
+    std::string num = std::to_string(d.loc.line);
+    out += fmt::format(" {} | {}\n", num, text);
+    size_t col = d.loc.column > 0 ? d.loc.column - 1 : 0;
+    if (col > text.size()) col = text.size();
+    out += fmt::format(" {} | {}^\n", std::string(num.size(), ' '), std::string(col, ' '));
+  }
+  return out;
+}
+
+std::string Diagnostics::render(bool verbose) const {
+  std::vector<const Diagnostic*> order;
+  for (const auto& d : diags_)
+    if (verbose || !d.verbose_only) order.push_back(&d);
+  std::stable_sort(order.begin(), order.end(), [](const Diagnostic* a, const Diagnostic* b) {
+    return std::tie(a->loc.file, a->loc.line, a->loc.column) <
+           std::tie(b->loc.file, b->loc.line, b->loc.column);
+  });
+  std::string out;
+  for (const auto* d : order) out += render_one(*d);
+  return out;
+}
+
+namespace {
+
+size_t edit_distance(std::string_view a, std::string_view b) {
+  // Damerau-Levenshtein (optimal string alignment), case-insensitive: 'opn' → 'open' is 1.
+  auto lower = [](char c) { return static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c); };
+  std::vector<std::vector<size_t>> d(a.size() + 1, std::vector<size_t>(b.size() + 1));
+  for (size_t i = 0; i <= a.size(); ++i) d[i][0] = i;
+  for (size_t j = 0; j <= b.size(); ++j) d[0][j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    for (size_t j = 1; j <= b.size(); ++j) {
+      size_t cost = lower(a[i - 1]) == lower(b[j - 1]) ? 0 : 1;
+      d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost});
+      if (i > 1 && j > 1 && lower(a[i - 1]) == lower(b[j - 2]) && lower(a[i - 2]) == lower(b[j - 1]))
+        d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
+    }
+  }
+  return d[a.size()][b.size()];
+}
+
+}  // namespace
+
+std::string closest_match(std::string_view word, const std::vector<std::string_view>& candidates) {
+  if (word.size() > 64) return {};
+  size_t best = std::string::npos;
+  std::string_view best_name;
+  for (auto c : candidates) {
+    if (c.size() > word.size() + 3 || c.size() + 3 < word.size()) continue;
+    size_t dist = edit_distance(word, c);
+    if (dist < best) {
+      best = dist;
+      best_name = c;
+    }
+  }
+  // Allow roughly one edit per three characters, at least one, at most three.
+  size_t limit = std::clamp<size_t>(word.size() / 3, 1, 3);
+  if (best == std::string::npos || best > limit) return {};
+  return std::string(best_name);
+}
+
+std::string did_you_mean(std::string_view word, const std::vector<std::string_view>& candidates) {
+  std::string m = closest_match(word, candidates);
+  return m.empty() ? std::string() : fmt::format("; did you mean '{}'?", m);
+}
+
+}  // namespace cordon::policy
