@@ -291,7 +291,9 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   std::vector<std::string> sets;
   auto add_set = [&](CLI::App* c) {
-    c->add_option("--set", sets, "Define ${NAME} for the policy (NAME=VALUE), repeatable");
+    // One NAME=VALUE per --set, so `--set K=V FILE` leaves FILE to the positional argument.
+    c->add_option("--set", sets, "Define ${NAME} for the policy (NAME=VALUE), repeatable")
+        ->allow_extra_args(false);
   };
 
   std::vector<std::string> check_files;

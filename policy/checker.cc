@@ -577,11 +577,16 @@ class Checker {
         r.size = *sz;
     }
     if (e.mode) {
-      auto m = parse_integer(e.mode->text);
+      // Modes are octal whether or not they are written with a leading 0 (1777, 0755, 0o700).
+      std::string digits = e.mode->text;
+      if (digits.rfind("0o", 0) == 0) digits = digits.substr(2);
+      auto m = digits.empty() || digits.find_first_not_of("01234567") != std::string::npos
+                   ? std::nullopt
+                   : parse_integer("0o" + digits);
       if (!m || *m > 07777)
         diags_.error(e.mode->loc, fmt::format("bad mode '{}': use octal such as 1777", e.mode->text));
       else
-        r.mode = static_cast<uint32_t>(e.mode->text[0] == '0' ? *m : *parse_integer("0" + e.mode->text));
+        r.mode = static_cast<uint32_t>(*m);
     }
     if (claim("filesystem entry for " + r.path, e.loc, rank)) ir_.fs.push_back(std::move(r));
   }
@@ -938,23 +943,26 @@ class Checker {
       });
       auto& out = ir_.syscalls[name];
       const PendingRule* unconditional = nullptr;
+      std::map<std::tuple<int, bool, std::string>, const PendingRule*> first_rule;
       for (size_t i = 0; i < list.size(); ++i) {
         const PendingRule& p = list[i];
-        // Conflicts within one file, at the same level (direct or group).
-        for (size_t j = 0; j < i; ++j) {
-          const PendingRule& q = list[j];
-          if (q.ir.file_rank != p.ir.file_rank || q.via_group != p.via_group) continue;
-          if (q.ir.condition_text != p.ir.condition_text || q.src == p.src) continue;
+        // Conflicts within one file, at the same level (direct or group): the first rule with
+        // the same condition decides; a later one with another action is an error. A map keeps
+        // this linear, so a huge policy cannot make the checker quadratic.
+        auto key = std::make_tuple(p.ir.file_rank, p.via_group, p.ir.condition_text);
+        auto [first, inserted] = first_rule.try_emplace(key, &p);
+        if (!inserted && first->second->src != p.src) {
+          const PendingRule& q = *first->second;
           if (q.ir.action == p.ir.action) {
             if (!p.via_group)
               warning_once(p.ir.loc, fmt::format("{} repeats the rule at line {}", name, q.ir.loc.line));
-            continue;
+          } else {
+            std::string how = p.via_group
+                                  ? fmt::format("; name {} in a rule of its own to decide", name)
+                                  : std::string();
+            error_once(p.ir.loc, fmt::format("conflicting rules for {}: '{}' here and '{}' at line {}{}",
+                                             name, describe(p.ir), describe(q.ir), q.ir.loc.line, how));
           }
-          std::string how = p.via_group
-                                ? fmt::format("; name {} in a rule of its own to decide", name)
-                                : std::string();
-          error_once(p.ir.loc, fmt::format("conflicting rules for {}: '{}' here and '{}' at line {}{}",
-                                           name, describe(p.ir), describe(q.ir), q.ir.loc.line, how));
         }
         if (unconditional) {
           const auto& u = unconditional->ir;

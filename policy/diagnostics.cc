@@ -6,6 +6,13 @@
 
 namespace cordon::policy {
 
+void Diagnostics::add_source(const std::string& file, std::string text) {
+  Source src{std::move(text), {0}};
+  for (size_t i = 0; i < src.text.size(); ++i)
+    if (src.text[i] == '\n') src.line_starts.push_back(i + 1);
+  sources_[file] = std::move(src);
+}
+
 void Diagnostics::error(const SourceLoc& loc, std::string msg) {
   diags_.push_back({Severity::kError, loc, std::move(msg), false});
   ++errors_;
@@ -20,15 +27,11 @@ void Diagnostics::note(const SourceLoc& loc, std::string msg, bool verbose_only)
 
 namespace {
 
-std::string_view line_of(const std::string& text, uint32_t line) {
-  size_t pos = 0;
-  for (uint32_t l = 1; l < line; ++l) {
-    pos = text.find('\n', pos);
-    if (pos == std::string::npos) return {};
-    ++pos;
-  }
-  size_t end = text.find('\n', pos);
-  return std::string_view(text).substr(pos, end == std::string::npos ? std::string::npos : end - pos);
+std::string_view line_of(const std::string& text, const std::vector<size_t>& starts, uint32_t line) {
+  if (line == 0 || line > starts.size()) return {};
+  size_t pos = starts[line - 1];
+  size_t end = line < starts.size() ? starts[line] - 1 : text.size();
+  return std::string_view(text).substr(pos, end - pos);
 }
 
 // Source lines may hold anything (binary junk, escape sequences): print them made safe so a
@@ -52,7 +55,7 @@ std::string Diagnostics::render_one(const Diagnostic& d) const {
                                 printable(d.message, 1000));
   auto it = sources_.find(d.loc.file);
   if (it != sources_.end() && d.loc.line > 0) {
-    std::string text = printable(line_of(it->second, d.loc.line));
+    std::string text = printable(line_of(it->second.text, it->second.line_starts, d.loc.line));
     std::string num = std::to_string(d.loc.line);
     out += fmt::format(" {} | {}\n", num, text);
     size_t col = d.loc.column > 0 ? d.loc.column - 1 : 0;
@@ -71,7 +74,9 @@ std::string Diagnostics::render(bool verbose) const {
            std::tie(b->loc.file, b->loc.line, b->loc.column);
   });
   std::string out;
-  for (const auto* d : order) out += render_one(*d);
+  for (size_t i = 0; i < order.size() && i < kMaxRendered; ++i) out += render_one(*order[i]);
+  if (order.size() > kMaxRendered)
+    out += fmt::format("… and {} more diagnostics not shown\n", order.size() - kMaxRendered);
   return out;
 }
 

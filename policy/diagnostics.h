@@ -28,7 +28,8 @@ struct Diagnostic {
 
 class Diagnostics {
  public:
-  void add_source(const std::string& file, std::string text) { sources_[file] = std::move(text); }
+  static constexpr size_t kMaxRendered = 200;
+  void add_source(const std::string& file, std::string text);
   void error(const SourceLoc& loc, std::string msg);
   void warning(const SourceLoc& loc, std::string msg);
   void note(const SourceLoc& loc, std::string msg, bool verbose_only = false);
@@ -39,11 +40,16 @@ class Diagnostics {
   const std::vector<Diagnostic>& all() const { return diags_; }
 
   // Renders every diagnostic (sorted by file and position) with its source line and a caret.
+  // At most kMaxRendered are printed; the rest are counted in a last line.
   std::string render(bool verbose) const;
   std::string render_one(const Diagnostic& d) const;
 
  private:
-  std::map<std::string, std::string> sources_;
+  struct Source {
+    std::string text;
+    std::vector<size_t> line_starts;  // byte offset of each line, so quoting a line is O(1)
+  };
+  std::map<std::string, Source> sources_;
   std::vector<Diagnostic> diags_;
   size_t errors_ = 0;
   size_t warnings_ = 0;

@@ -84,8 +84,10 @@ struct unknown_word : plus<wordchar> {};
 
 // ---- Conditions ----------------------------------------------------------------------------
 struct expr;
-struct value : seq<sor<number_tok, ident_tok>,
-                   star<seq<sp, one<'|'>, not_at<one<'|'>>, sp, must<sor<number_tok, ident_tok>>>>> {};
+struct value_terms : seq<sor<number_tok, ident_tok>,
+                         star<seq<sp, one<'|'>, not_at<one<'|'>>, sp, must<sor<number_tok, ident_tok>>>>> {};
+// A value may be parenthesised: `flags & (O_WRONLY|O_RDWR)`.
+struct value : sor<seq<one<'('>, sp, value_terms, sp, one<')'>>, value_terms> {};
 struct cmp_op_tok : sor<TAO_PEGTL_STRING("=="), TAO_PEGTL_STRING("!="), TAO_PEGTL_STRING("<="),
                         TAO_PEGTL_STRING(">="), one<'<'>, one<'>'>> {};
 struct eqne_op_tok : sor<TAO_PEGTL_STRING("=="), TAO_PEGTL_STRING("!=")> {};
@@ -239,7 +241,7 @@ struct statement
 // After a malformed statement, skip its line and any indented continuation lines (the body of a
 // block whose head was wrong) so one mistake gives one error.
 struct skip_statement
-    : seq<star<not_one<'\n'>>, star<seq<eol, sor<one<' ', '\t', '}'>>, star<not_one<'\n'>>>>> {};
+    : seq<plus<not_one<'\n'>>, star<seq<eol, sor<one<' ', '\t', '}'>>, star<not_one<'\n'>>>>> {};
 struct top_item : sor<try_catch<must<statement>>, skip_statement> {};
 struct bom : TAO_PEGTL_STRING("\xEF\xBB\xBF") {};
 struct file : seq<opt<bom>, ws, star<seq<not_at<eof>, top_item, ws>>, eof> {};

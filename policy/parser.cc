@@ -328,6 +328,10 @@ CORDON_BUILDER(cmp_atom) {
   s.stack.emplace_back(std::move(e));
 }
 
+// Parentheses only group; the builder passes the inner expression through (and the control
+// counts the nesting depth).
+CORDON_BUILDER(paren_expr) { s.stack.emplace_back(n.take<ExprPtr>()); }
+
 CORDON_BUILDER(not_expr) {
   auto e = new_expr(Expr::Kind::kNot, m.loc);
   e->kids.push_back(n.take<ExprPtr>());
