@@ -34,8 +34,9 @@ bool use_color() { return isatty(STDERR_FILENO) && !getenv("NO_COLOR"); }
 // FILE, or the name of a shipped profile ("curl", "service", "lib/cli").
 std::string resolve_policy(const std::string& arg) {
   std::error_code ec;
-  if (fs::exists(arg, ec) || (arg.find('/') != std::string::npos && arg.ends_with(".cordon")))
-    return arg;
+  // A file path wins; a bare word (even one that names a folder here, like `cli`) is looked up
+  // among the shipped profiles.
+  if (fs::is_regular_file(arg, ec) || arg.find('/') != std::string::npos) return arg;
   std::string root = policy::profiles_dir();
   for (const char* dir : {"apps", "services", "lib", ""}) {
     fs::path p = fs::path(root) / dir / (arg + ".cordon");

@@ -830,7 +830,13 @@ class Checker {
         break;
     }
     auto arg = resolve_arg(e.arg, syscall);
-    if (!arg) return std::nullopt;
+    if (!arg) {
+      // Still check the values, so a misspelt constant is reported in the same run.
+      for (const auto& v : e.values) resolve_value(v);
+      if (!e.value.terms.empty()) resolve_value(e.value);
+      if (e.kind == Expr::Kind::kMasked) resolve_value(e.mask);
+      return std::nullopt;
+    }
     c.arg = arg->index;
     c.width = arg->width;
     if (e.kind == Expr::Kind::kIn) {
