@@ -6,7 +6,13 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/wait.h>
+
 #include <algorithm>
+#include <chrono>
 #include <memory>
 #include <random>
 #include <set>
@@ -29,6 +35,9 @@ namespace {
 constexpr size_t kMaxConjunctions = 4096;
 constexpr size_t kMaxPatternsPerArg = 512;
 constexpr size_t kMaxRulesPerSyscall = 4096;
+constexpr size_t kMaxLibseccompRules = 256;
+constexpr size_t kMaxMultiArgRules = 32;
+constexpr std::chrono::seconds kLibseccompTimeLimit{10};
 
 uint64_t width_mask(uint8_t w) { return w >= 64 ? ~0ull : (1ull << w) - 1; }
 
@@ -335,6 +344,106 @@ Result<void> self_check(const PolicyIR& ir, const std::vector<sock_filter>& prog
   return {};
 }
 
+struct PendingRule {
+  std::string syscall;
+  int nr;
+  uint32_t ret;
+  Rule cmps;
+};
+
+// Builds the filter with libseccomp and exports it. Runs in the calling process.
+Result<std::vector<sock_filter>> build_with_libseccomp(uint32_t def_ret, const std::vector<uint32_t>& arches,
+                                                       const std::vector<PendingRule>& rules) {
+  Ctx ctx(seccomp_init(def_ret));
+  if (!ctx) return fail("seccomp_init failed");
+  // The bad-arch action kills the process: a syscall from an architecture the policy does not
+  // name (the i386 entry point via int 0x80, x32 numbers) never reaches the rules.
+  seccomp_attr_set(ctx.get(), SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_KILL_PROCESS);
+  seccomp_attr_set(ctx.get(), SCMP_FLTATR_CTL_OPTIMIZE, 2);
+  for (uint32_t token : arches) {
+    if (token == seccomp_arch_native()) continue;
+    int rc = seccomp_arch_add(ctx.get(), token);
+    if (rc < 0 && rc != -EEXIST)
+      return fail(Error::from_errno("seccomp_arch_add " + policy::arch_name(token), -rc));
+  }
+  for (const auto& r : rules) {
+    int rc = seccomp_rule_add_array(ctx.get(), r.ret, r.nr, static_cast<unsigned>(r.cmps.size()),
+                                    r.cmps.data());
+    if (rc < 0 && rc != -EEXIST)
+      return fail(Error::from_errno(fmt::format("adding the rules for {}", r.syscall), -rc));
+  }
+  return export_bpf(ctx.get());
+}
+
+// libseccomp's rule merging cannot be interrupted and, for some rule sets, runs for minutes.
+// Compiling is offline work, so it runs in a child with a time limit: a policy can make cordon
+// refuse, never hang. The child sends back 'B' + the program, or 'E' + an error message.
+Result<std::vector<sock_filter>> run_libseccomp(uint32_t def_ret, const std::vector<uint32_t>& arches,
+                                                const std::vector<PendingRule>& rules) {
+  int fds[2];
+  if (pipe2(fds, O_CLOEXEC) < 0) return fail(Error::from_errno("pipe2"));
+  pid_t pid = fork();
+  if (pid < 0) {
+    close(fds[0]);
+    close(fds[1]);
+    return fail(Error::from_errno("fork"));
+  }
+  if (pid == 0) {
+    close(fds[0]);
+    auto prog = build_with_libseccomp(def_ret, arches, rules);
+    std::string msg;
+    if (prog) {
+      msg = "B";
+      msg.append(reinterpret_cast<const char*>(prog->data()), prog->size() * sizeof(sock_filter));
+    } else {
+      msg = "E" + prog.error().message();
+    }
+    for (size_t off = 0; off < msg.size();) {
+      ssize_t n = write(fds[1], msg.data() + off, msg.size() - off);
+      if (n <= 0) _exit(1);
+      off += static_cast<size_t>(n);
+    }
+    _exit(0);
+  }
+  close(fds[1]);
+  std::string got;
+  auto deadline = std::chrono::steady_clock::now() + kLibseccompTimeLimit;
+  bool timed_out = false;
+  for (;;) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) {
+      timed_out = true;
+      break;
+    }
+    pollfd p{fds[0], POLLIN, 0};
+    int pr = poll(&p, 1, static_cast<int>(left.count()));
+    if (pr < 0 && errno == EINTR) continue;
+    if (pr <= 0) {
+      timed_out = pr == 0;
+      break;
+    }
+    char buf[65536];
+    ssize_t n = read(fds[0], buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    got.append(buf, static_cast<size_t>(n));
+  }
+  close(fds[0]);
+  if (timed_out) kill(pid, SIGKILL);
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  if (timed_out)
+    return fail(fmt::format("libseccomp did not finish building the filter within {} s; the "
+                            "rules are too involved for it (simplify the conditions that test "
+                            "several arguments)",
+                            kLibseccompTimeLimit.count()));
+  if (got.empty() || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
+    return fail("building the filter with libseccomp failed (the worker process died)");
+  if (got[0] == 'E') return fail(got.substr(1));
+  return parse_program(std::span(reinterpret_cast<const uint8_t*>(got.data()) + 1, got.size() - 1));
+}
+
 }  // namespace
 
 uint32_t seccomp_ret(const policy::ResolvedAction& a) {
@@ -389,22 +498,12 @@ Result<launcher::Seccomp> build_seccomp(const PolicyIR& ir) {
   launcher::Seccomp out;
   const auto& def = ir.default_action.value;
   uint32_t def_ret = seccomp_ret(def);
-  Ctx ctx(seccomp_init(def_ret));
-  if (!ctx) return fail("seccomp_init failed");
-  // The bad-arch action kills the process: a syscall from an architecture the policy does not
-  // name (the i386 entry point via int 0x80, x32 numbers) never reaches the rules.
-  seccomp_attr_set(ctx.get(), SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_KILL_PROCESS);
-  seccomp_attr_set(ctx.get(), SCMP_FLTATR_CTL_OPTIMIZE, 2);
   std::vector<uint32_t> arches;
   for (const auto& n : ir.arches.value) {
-    uint32_t token = *policy::arch_from_name(n);
-    arches.push_back(token);
+    arches.push_back(*policy::arch_from_name(n));
     out.arches.push_back(n);
-    if (token != seccomp_arch_native()) {
-      int rc = seccomp_arch_add(ctx.get(), token);
-      if (rc < 0 && rc != -EEXIST) return fail(Error::from_errno("seccomp_arch_add " + n, -rc));
-    }
   }
+  std::vector<PendingRule> all_rules;
   out.default_action = def.str();
   out.default_ret = def_ret;
   out.default_origin = ir.default_action.loc.str();
@@ -415,6 +514,9 @@ Result<launcher::Seccomp> build_seccomp(const PolicyIR& ir) {
     // Regions: rule i decides where its condition holds and no earlier rule's does.
     Dnf not_earlier = {Conj{}};
     int nr_native = seccomp_syscall_resolve_name(name.c_str());
+    std::vector<std::pair<uint32_t, Rule>> emitted;
+    const SyscallRuleIR* worst = nullptr;  // the rule whose region needed the most filter rules
+    size_t worst_count = 0;
     for (const auto& r : rules) {
       if (r.action.log && r.action.kind != policy::ActionKind::kAllow) out.log = true;
       Dnf mine = {Conj{}};
@@ -428,15 +530,16 @@ Result<launcher::Seccomp> build_seccomp(const PolicyIR& ir) {
         return fail(fmt::format("{}: rules for {} too complex to compile", r.loc.str(), name));
       uint32_t ret = seccomp_ret(r.action);
       if (ret != def_ret) {
+        size_t before = emitted.size();
         for (const auto& conj : region) {
           auto lowered = lower_conj(conj);
           if (!lowered) return fail(lowered.error().wrap(r.loc.str()));
-          for (const auto& rule : *lowered) {
-            int rc = seccomp_rule_add_array(ctx.get(), ret, nr_native,
-                                            static_cast<unsigned>(rule.size()), rule.data());
-            if (rc < 0 && rc != -EEXIST)
-              return fail(Error::from_errno(fmt::format("{}: adding the rule for {}", r.loc.str(), name), -rc));
-          }
+          for (auto& rule : *lowered) emitted.emplace_back(ret, std::move(rule));
+          if (emitted.size() > kMaxRulesPerSyscall) break;
+        }
+        if (emitted.size() - before > worst_count) {
+          worst_count = emitted.size() - before;
+          worst = &r;
         }
       }
       if (!r.condition) break;  // everything after an unconditional rule is shadowed
@@ -446,6 +549,21 @@ Result<launcher::Seccomp> build_seccomp(const PolicyIR& ir) {
       if (not_earlier.size() > kMaxConjunctions)
         return fail(fmt::format("{}: rules for {} too complex to compile", r.loc.str(), name));
     }
+    // libseccomp 2.5.4 merges rules for one syscall in time that grows steeply with their
+    // number and with the arguments each tests (136 three-argument rules did not finish in
+    // minutes), and it merged some multi-argument sets wrongly. Past these bounds cordon stops
+    // with the rule to simplify instead of hanging or trusting the result.
+    size_t multi = std::count_if(emitted.begin(), emitted.end(), [](const auto& e) { return e.second.size() > 1; });
+    if (emitted.size() > kMaxLibseccompRules || multi > kMaxMultiArgRules)
+      return fail(fmt::format(
+          "{}: the rules for {} need {} filter rules ({} testing several arguments); libseccomp "
+          "handles at most {} ({} multi-argument) for one syscall. Usually the cause is a final "
+          "catch-all rule whose action differs from the default: cordon must then spell out "
+          "\"none of the rules above\". Give the catch-all the default action, or test fewer "
+          "arguments per rule",
+          worst ? worst->loc.str() : "policy", name, emitted.size(), multi, kMaxLibseccompRules,
+          kMaxMultiArgRules));
+    for (auto& [ret, rule] : emitted) all_rules.push_back({name, nr_native, ret, std::move(rule)});
     for (uint32_t arch : arches) {
       auto nr = policy::syscall_number(name, arch);
       if (!nr) continue;
@@ -455,7 +573,7 @@ Result<launcher::Seccomp> build_seccomp(const PolicyIR& ir) {
     }
   }
 
-  auto prog = export_bpf(ctx.get());
+  auto prog = run_libseccomp(def_ret, arches, all_rules);
   if (!prog) return tl::unexpected(prog.error());
   out.program = std::move(*prog);
   out.program_hash = launcher::fnv1a_hex(std::string_view(
