@@ -5,13 +5,13 @@
 // sentence at the top: "applying mounts: open /var/lib/redis: ENOENT".
 #pragma once
 
+#include <fmt/format.h>
+
 #include <cerrno>
 #include <cstring>
 #include <string>
-#include <utility>
-
-#include <fmt/format.h>
 #include <tl/expected.hpp>
+#include <utility>
 
 namespace cordon {
 

@@ -14,6 +14,8 @@
 //
 // Both run interleaved in one process (alternating which goes first) after one untimed warm-up
 // each. Usage: bench_compile [--iterations N]   (default 50)
+#include "compiler/compile.h"
+
 #include <seccomp.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -27,7 +29,6 @@
 #include <string>
 #include <vector>
 
-#include "compiler/compile.h"
 #include "compiler/seccomp.h"
 #include "policy/checker.h"
 #include "policy/diagnostics.h"
@@ -199,15 +200,17 @@ int main(int argc, char** argv) {
               total_rules, conditional);
   for (const auto& a : ir.arches.value) std::printf(" %s", a.c_str());
   std::printf("\n\n");
-  std::printf("cordon     = check_policy_file + compile_plan: parse, resolve, check, lower the\n"
-              "             whole Plan, first-match seccomp lowering incl. conditions, export,\n"
-              "             self-check of the BPF\n");
-  std::printf("libseccomp = seccomp_init + seccomp_rule_add + seccomp_export_bpf (memfd) from the\n"
-              "             pre-checked IR: same default, arches, bad-arch action, optimisation;\n"
-              "             per syscall only its first unconditional rule (%zu rules added,\n"
-              "             %zu conditional rules NOT added, %zu same as default, %zu unknown names).\n"
-              "             No parsing, no checking, no first-match lowering, no self-check.\n\n",
-              shape.rules_added, shape.conditional_skipped, shape.same_as_default, shape.unknown);
+  std::printf(
+      "cordon     = check_policy_file + compile_plan: parse, resolve, check, lower the\n"
+      "             whole Plan, first-match seccomp lowering incl. conditions, export,\n"
+      "             self-check of the BPF\n");
+  std::printf(
+      "libseccomp = seccomp_init + seccomp_rule_add + seccomp_export_bpf (memfd) from the\n"
+      "             pre-checked IR: same default, arches, bad-arch action, optimisation;\n"
+      "             per syscall only its first unconditional rule (%zu rules added,\n"
+      "             %zu conditional rules NOT added, %zu same as default, %zu unknown names).\n"
+      "             No parsing, no checking, no first-match lowering, no self-check.\n\n",
+      shape.rules_added, shape.conditional_skipped, shape.same_as_default, shape.unknown);
   std::printf("%d iterations, interleaved, after one warm-up each; wall time in ms\n", iterations);
   std::printf("  %-26s %9s %9s %9s\n", "", "median", "p90", "min");
   std::printf("  %-26s %9.3f %9.3f %9.3f\n", "cordon (check + compile)", c.median, c.p90, c.min);

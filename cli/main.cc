@@ -1,16 +1,15 @@
 // The `cordon` command: thin glue over the policy, compiler and launcher libraries.
 //
 // Exit codes: 0 ok, 1 policy errors (or a denial, for explain --exit-code), 2 usage errors.
+#include <fmt/format.h>
 #include <linux/audit.h>
 #include <unistd.h>
 
+#include <CLI/CLI.hpp>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <sstream>
-
-#include <CLI/CLI.hpp>
-#include <fmt/format.h>
 
 #include "compiler/bpf.h"
 #include "compiler/compile.h"
@@ -61,11 +60,13 @@ policy::CheckOptions make_options(const std::vector<std::string>& sets) {
 void print_diags(const policy::Diagnostics& d, bool verbose) {
   std::string text = d.render(verbose);
   if (use_color()) {
-    for (auto [word, color] : {std::pair{": error:", "\033[1;31m"}, {": warning:", "\033[1;35m"},
+    for (auto [word, color] : {std::pair{": error:", "\033[1;31m"},
+                               {": warning:", "\033[1;35m"},
                                {": note:", "\033[1;36m"}}) {
       size_t pos = 0;
       while ((pos = text.find(word, pos)) != std::string::npos) {
-        std::string colored = fmt::format(": {}{}\033[0m:", color, std::string(word).substr(2, std::string(word).size() - 3));
+        std::string colored = fmt::format(
+            ": {}{}\033[0m:", color, std::string(word).substr(2, std::string(word).size() - 3));
         text.replace(pos, std::string(word).size(), colored);
         pos += colored.size();
       }
@@ -85,7 +86,8 @@ int cmd_check(const std::vector<std::string>& files, bool verbose,
     auto plan = compiler::compile_file(path, opts, diags, &ir);
     print_diags(diags, verbose);
     if (!plan) {
-      if (!diags.has_errors()) std::cerr << fmt::format("{}: error: {}\n", path, plan.error().message());
+      if (!diags.has_errors())
+        std::cerr << fmt::format("{}: error: {}\n", path, plan.error().message());
       std::cerr << fmt::format("{}: {} error(s), {} warning(s)\n", path,
                                std::max<size_t>(diags.error_count(), 1), diags.warning_count());
       rc = kExitPolicy;
@@ -93,10 +95,11 @@ int cmd_check(const std::vector<std::string>& files, bool verbose,
     }
     size_t with_rules = 0;
     for (const auto& [n, r] : ir.syscalls) with_rules += !r.empty();
-    std::cout << fmt::format("{}: ok — {} syscalls decided by rules, default {}, {} instructions of "
-                             "BPF, {} warning(s)\n",
-                             path, with_rules, plan->seccomp.default_action,
-                             plan->seccomp.program.size(), diags.warning_count());
+    std::cout << fmt::format(
+        "{}: ok — {} syscalls decided by rules, default {}, {} instructions of "
+        "BPF, {} warning(s)\n",
+        path, with_rules, plan->seccomp.default_action, plan->seccomp.program.size(),
+        diags.warning_count());
   }
   return rc;
 }
@@ -112,7 +115,8 @@ std::string annotate_nr(const launcher::Plan& plan, size_t index, const sock_fil
   if (from_nr && BPF_CLASS(ins.code) == BPF_JMP && BPF_OP(ins.code) == BPF_JEQ &&
       BPF_SRC(ins.code) == BPF_K) {
     for (const auto& r : plan.seccomp.rules)
-      if (static_cast<uint32_t>(r.nr) == ins.k && r.arch == plan.seccomp.arches.front()) return r.syscall;
+      if (static_cast<uint32_t>(r.nr) == ins.k && r.arch == plan.seccomp.arches.front())
+        return r.syscall;
   }
   return {};
 }
@@ -125,7 +129,8 @@ int cmd_compile(const std::string& file, const std::string& emit, const std::str
   auto plan = compiler::compile_file(path, opts, diags);
   print_diags(diags, false);
   if (!plan) {
-    if (!diags.has_errors()) std::cerr << fmt::format("{}: error: {}\n", path, plan.error().message());
+    if (!diags.has_errors())
+      std::cerr << fmt::format("{}: error: {}\n", path, plan.error().message());
     return kExitPolicy;
   }
   std::string bytes;
@@ -186,7 +191,8 @@ int cmd_explain(const std::string& file, const std::string& syscall,
   auto plan = compiler::compile_file(path, opts, diags, &ir);
   print_diags(diags, false);
   if (!plan) {
-    if (!diags.has_errors()) std::cerr << fmt::format("{}: error: {}\n", path, plan.error().message());
+    if (!diags.has_errors())
+      std::cerr << fmt::format("{}: error: {}\n", path, plan.error().message());
     return kExitPolicy;
   }
   auto arch = policy::arch_from_name(arch_name);
@@ -215,7 +221,8 @@ int cmd_explain(const std::string& file, const std::string& syscall,
   for (size_t i = 0; i < args.size(); ++i) {
     auto v = parse_arg(args[i]);
     if (!v) {
-      std::cerr << fmt::format("cordon: argument {} '{}' is not a number or a known constant\n", i, args[i]);
+      std::cerr << fmt::format("cordon: argument {} '{}' is not a number or a known constant\n", i,
+                               args[i]);
       return kExitUsage;
     }
     a[i] = d.args[i] = *v;
@@ -285,10 +292,11 @@ int cmd_profiles() {
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"cordon — a sandbox launcher with a policy compiler.\n"
-               "A policy (.cordon) states what an app may see and do; cordon checks it, compiles\n"
-               "it to seccomp-BPF, Landlock, capabilities, mounts and limits, and explains\n"
-               "every decision. Profiles: 'cordon profiles'; language: docs/language.md."};
+  CLI::App app{
+      "cordon — a sandbox launcher with a policy compiler.\n"
+      "A policy (.cordon) states what an app may see and do; cordon checks it, compiles\n"
+      "it to seccomp-BPF, Landlock, capabilities, mounts and limits, and explains\n"
+      "every decision. Profiles: 'cordon profiles'; language: docs/language.md."};
   app.require_subcommand(1);
   std::vector<std::string> sets;
   auto add_set = [&](CLI::App* c) {
@@ -299,13 +307,15 @@ int main(int argc, char** argv) {
 
   std::vector<std::string> check_files;
   bool verbose = false;
-  auto* check = app.add_subcommand("check", "Check policies: every error and warning, with locations");
+  auto* check =
+      app.add_subcommand("check", "Check policies: every error and warning, with locations");
   check->add_option("FILE", check_files, "Policy files or shipped profile names")->required();
   check->add_flag("-v,--verbose", verbose, "Also list what each file overrides of its includes");
   add_set(check);
 
   std::string file, emit = "plan", out;
-  auto* compile = app.add_subcommand("compile", "Compile a policy to a plan, BPF or its disassembly");
+  auto* compile =
+      app.add_subcommand("compile", "Compile a policy to a plan, BPF or its disassembly");
   compile->add_option("FILE", file, "Policy file or shipped profile name")->required();
   compile->add_option("--emit", emit, "What to write")
       ->check(CLI::IsMember({"plan", "bpf", "asm"}))
@@ -320,7 +330,8 @@ int main(int argc, char** argv) {
   explain->add_option("FILE", file, "Policy file or shipped profile name")->required();
   explain->add_option("SYSCALL", syscall, "Syscall name, e.g. openat")->required();
   explain->add_option("ARG", sc_args, "Arguments: numbers or constants (O_WRONLY|O_CREAT)");
-  explain->add_option("--arch", arch, "Architecture (x86_64, x86, x32, aarch64…)")->capture_default_str();
+  explain->add_option("--arch", arch, "Architecture (x86_64, x86, x32, aarch64…)")
+      ->capture_default_str();
   add_set(explain);
 
   auto* profiles = app.add_subcommand("profiles", "List the shipped profiles");

@@ -53,6 +53,9 @@ Result<void> validate_program(std::span<const sock_filter> prog);
 
 // Validates, then runs the program on `data`; returns the filter's 32-bit return value.
 Result<uint32_t> run_program(std::span<const sock_filter> prog, const SeccompData& data);
+// Runs a program validate_program() accepted, without checking it again (for callers that run
+// one program on many inputs, like the compiler's self-check).
+uint32_t run_validated_program(std::span<const sock_filter> prog, const SeccompData& data);
 
 // "ALLOW", "KILL_PROCESS", "KILL_THREAD", "TRAP(1)", "ERRNO(EPERM)" (the number when the errno
 // has no name), "TRACE(7)", "LOG", "USER_NOTIF"; "UNKNOWN(0x12340000)" for an action the kernel

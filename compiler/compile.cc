@@ -1,12 +1,11 @@
 #include "compiler/compile.h"
 
+#include <fmt/format.h>
 #include <sys/resource.h>
 
 #include <algorithm>
 #include <fstream>
 #include <sstream>
-
-#include <fmt/format.h>
 
 #include "compiler/seccomp.h"
 #include "launcher/landlock_abi.h"
@@ -23,8 +22,8 @@ namespace ll = launcher::landlock;
 
 void lower_namespaces(const PolicyIR& ir, Plan& p) {
   const auto& ns = ir.namespaces.value;
-  p.namespaces = {ns.count("user") > 0, ns.count("pid") > 0, ns.count("mount") > 0,
-                  ns.count("ipc") > 0,  ns.count("uts") > 0, ns.count("net") > 0,
+  p.namespaces = {ns.count("user") > 0,   ns.count("pid") > 0,    ns.count("mount") > 0,
+                  ns.count("ipc") > 0,    ns.count("uts") > 0,    ns.count("net") > 0,
                   ns.count("cgroup") > 0, ir.namespaces.loc.str()};
   p.network = ir.network.value;
   p.network_origin = ir.network.loc.str();
@@ -49,7 +48,8 @@ void lower_filesystem(const PolicyIR& ir, Plan& p) {
   for (const auto& r : ir.fs) rules.push_back(&r);
   // Parents before children, so a bind inside a tmpfs lands on top of it.
   std::stable_sort(rules.begin(), rules.end(), [](auto* a, auto* b) {
-    return std::count(a->path.begin(), a->path.end(), '/') < std::count(b->path.begin(), b->path.end(), '/');
+    return std::count(a->path.begin(), a->path.end(), '/') <
+           std::count(b->path.begin(), b->path.end(), '/');
   });
   for (const auto* r : rules) {
     auto [kind, access] = kKinds.at(r->kind);
@@ -71,7 +71,8 @@ void lower_filesystem(const PolicyIR& ir, Plan& p) {
 
 void lower_network_landlock(const PolicyIR& ir, Plan& p) {
   for (const auto& b : ir.landlock_bind) p.landlock.ports.push_back({b.value, true, b.loc.str()});
-  for (const auto& c : ir.landlock_connect) p.landlock.ports.push_back({c.value, false, c.loc.str()});
+  for (const auto& c : ir.landlock_connect)
+    p.landlock.ports.push_back({c.value, false, c.loc.str()});
   // `network none|loopback` also becomes Landlock network rules where the kernel has them.
   p.landlock.restrict_net = !p.landlock.ports.empty() || ir.network.value != "host";
   for (const auto& s : ir.landlock_scopes) p.landlock.scopes.push_back(s.value);
@@ -163,7 +164,8 @@ Result<Plan> compile_file(const std::string& path, const policy::CheckOptions& o
                           policy::Diagnostics& diags, PolicyIR* ir_out) {
   PolicyIR ir = policy::check_policy_file(path, opts, diags);
   if (diags.has_errors())
-    return fail(fmt::format("{}: {} error{}", path, diags.error_count(), diags.error_count() == 1 ? "" : "s"));
+    return fail(fmt::format("{}: {} error{}", path, diags.error_count(),
+                            diags.error_count() == 1 ? "" : "s"));
   auto plan = compile_plan(ir, opts);
   if (ir_out) *ir_out = std::move(ir);
   return plan;

@@ -1,23 +1,21 @@
 #include "compiler/seccomp.h"
 
+#include <fcntl.h>
+#include <fmt/format.h>
 #include <linux/audit.h>
 #include <linux/seccomp.h>
-#include <seccomp.h>
-#include <sys/mman.h>
-#include <unistd.h>
-
-#include <fcntl.h>
 #include <poll.h>
+#include <seccomp.h>
 #include <signal.h>
+#include <sys/mman.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
 #include <memory>
 #include <random>
 #include <set>
-
-#include <fmt/format.h>
 
 #include "compiler/bpf.h"
 #include "policy/syscall_names.h"
@@ -100,7 +98,9 @@ Dnf product(const Dnf& a, const Dnf& b) {
 // A set of values of one argument as a union of ternary patterns: x & mask == value.
 struct Pattern {
   uint64_t mask, value;
-  bool operator<(const Pattern& o) const { return std::tie(mask, value) < std::tie(o.mask, o.value); }
+  bool operator<(const Pattern& o) const {
+    return std::tie(mask, value) < std::tie(o.mask, o.value);
+  }
   bool operator==(const Pattern& o) const = default;
 };
 using PSet = std::vector<Pattern>;
@@ -146,16 +146,23 @@ PSet literal_set(const Lit& l) {
   }
   CmpOp op = c.op;
   if (l.negated) {
-    static constexpr CmpOp kNeg[] = {CmpOp::kNe, CmpOp::kEq, CmpOp::kGe, CmpOp::kGt, CmpOp::kLe, CmpOp::kLt};
+    static constexpr CmpOp kNeg[] = {CmpOp::kNe, CmpOp::kEq, CmpOp::kGe,
+                                     CmpOp::kGt, CmpOp::kLe, CmpOp::kLt};
     op = kNeg[static_cast<int>(op)];
   }
   switch (op) {
-    case CmpOp::kEq: return {{wm, v}};
-    case CmpOp::kNe: return complement(wm, v);
-    case CmpOp::kLt: return v == 0 ? PSet{} : interval(0, v - 1, c.width);
-    case CmpOp::kLe: return interval(0, v, c.width);
-    case CmpOp::kGt: return v == wm ? PSet{} : interval(v + 1, wm, c.width);
-    case CmpOp::kGe: return interval(v, wm, c.width);
+    case CmpOp::kEq:
+      return {{wm, v}};
+    case CmpOp::kNe:
+      return complement(wm, v);
+    case CmpOp::kLt:
+      return v == 0 ? PSet{} : interval(0, v - 1, c.width);
+    case CmpOp::kLe:
+      return interval(0, v, c.width);
+    case CmpOp::kGt:
+      return v == wm ? PSet{} : interval(v + 1, wm, c.width);
+    case CmpOp::kGe:
+      return interval(v, wm, c.width);
   }
   return {};
 }
@@ -219,8 +226,10 @@ Result<std::vector<Rule>> lower_conj(const Conj& conj) {
           alts.clear();  // this argument is unconstrained
           break;
         }
-        if (p.mask == ~0ull) alts.push_back({a, SCMP_CMP_EQ, p.value, 0});
-        else alts.push_back({a, SCMP_CMP_MASKED_EQ, p.mask, p.value});
+        if (p.mask == ~0ull)
+          alts.push_back({a, SCMP_CMP_EQ, p.value, 0});
+        else
+          alts.push_back({a, SCMP_CMP_MASKED_EQ, p.mask, p.value});
       }
       if (alts.empty()) continue;
     }
@@ -276,7 +285,8 @@ std::vector<uint64_t> probes(const Cond& c) {
     return out;
   }
   uint64_t v = c.value;
-  for (uint64_t x : std::initializer_list<uint64_t>{v, v - 1, v + 1, v | 0xffffffff00000000ull, v ^ (1ull << 32), ~v, 0ull})
+  for (uint64_t x : std::initializer_list<uint64_t>{v, v - 1, v + 1, v | 0xffffffff00000000ull,
+                                                    v ^ (1ull << 32), ~v, 0ull})
     out.push_back(x);
   if (c.kind == Cond::Kind::kMasked) {
     out.push_back(c.mask);
@@ -329,8 +339,7 @@ Result<void> self_check(const PolicyIR& ir, const std::vector<sock_filter>& prog
     d.nr = nr;
     d.arch = audit_arch(arch);
     std::copy(args.begin(), args.end(), d.args);
-    auto got = run_program(prog, d);
-    if (!got) return fail(got.error().wrap("evaluating the filter"));
+    std::optional<uint32_t> got = run_validated_program(prog, d);
     const SyscallRuleIR* r = decide(ir, name, args);
     uint32_t want = seccomp_ret(r ? r->action : ir.default_action.value);
     if (*got != want)
@@ -352,7 +361,8 @@ struct PendingRule {
 };
 
 // Builds the filter with libseccomp and exports it. Runs in the calling process.
-Result<std::vector<sock_filter>> build_with_libseccomp(uint32_t def_ret, const std::vector<uint32_t>& arches,
+Result<std::vector<sock_filter>> build_with_libseccomp(uint32_t def_ret,
+                                                       const std::vector<uint32_t>& arches,
                                                        const std::vector<PendingRule>& rules) {
   Ctx ctx(seccomp_init(def_ret));
   if (!ctx) return fail("seccomp_init failed");
@@ -378,7 +388,8 @@ Result<std::vector<sock_filter>> build_with_libseccomp(uint32_t def_ret, const s
 // libseccomp's rule merging cannot be interrupted and, for some rule sets, runs for minutes.
 // Compiling is offline work, so it runs in a child with a time limit: a policy can make cordon
 // refuse, never hang. The child sends back 'B' + the program, or 'E' + an error message.
-Result<std::vector<sock_filter>> run_libseccomp(uint32_t def_ret, const std::vector<uint32_t>& arches,
+Result<std::vector<sock_filter>> run_libseccomp(uint32_t def_ret,
+                                                const std::vector<uint32_t>& arches,
                                                 const std::vector<PendingRule>& rules) {
   int fds[2];
   if (pipe2(fds, O_CLOEXEC) < 0) return fail(Error::from_errno("pipe2"));
@@ -410,7 +421,8 @@ Result<std::vector<sock_filter>> run_libseccomp(uint32_t def_ret, const std::vec
   auto deadline = std::chrono::steady_clock::now() + kLibseccompTimeLimit;
   bool timed_out = false;
   for (;;) {
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
     if (left.count() <= 0) {
       timed_out = true;
       break;
@@ -434,10 +446,11 @@ Result<std::vector<sock_filter>> run_libseccomp(uint32_t def_ret, const std::vec
   while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
   }
   if (timed_out)
-    return fail(fmt::format("libseccomp did not finish building the filter within {} s; the "
-                            "rules are too involved for it (simplify the conditions that test "
-                            "several arguments)",
-                            kLibseccompTimeLimit.count()));
+    return fail(
+        fmt::format("libseccomp did not finish building the filter within {} s; the "
+                    "rules are too involved for it (simplify the conditions that test "
+                    "several arguments)",
+                    kLibseccompTimeLimit.count()));
   if (got.empty() || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
     return fail("building the filter with libseccomp failed (the worker process died)");
   if (got[0] == 'E') return fail(got.substr(1));
@@ -449,25 +462,36 @@ Result<std::vector<sock_filter>> run_libseccomp(uint32_t def_ret, const std::vec
 uint32_t seccomp_ret(const policy::ResolvedAction& a) {
   using policy::ActionKind;
   switch (a.kind) {
-    case ActionKind::kAllow: return SCMP_ACT_ALLOW;
-    case ActionKind::kErrno: return SCMP_ACT_ERRNO(static_cast<uint16_t>(a.errno_value));
-    case ActionKind::kKill: return SCMP_ACT_KILL_PROCESS;
-    case ActionKind::kKillThread: return SCMP_ACT_KILL_THREAD;
-    case ActionKind::kTrap: return SCMP_ACT_TRAP;
-    case ActionKind::kLog: return SCMP_ACT_LOG;
-    case ActionKind::kNotify: return SCMP_ACT_NOTIFY;
+    case ActionKind::kAllow:
+      return SCMP_ACT_ALLOW;
+    case ActionKind::kErrno:
+      return SCMP_ACT_ERRNO(static_cast<uint16_t>(a.errno_value));
+    case ActionKind::kKill:
+      return SCMP_ACT_KILL_PROCESS;
+    case ActionKind::kKillThread:
+      return SCMP_ACT_KILL_THREAD;
+    case ActionKind::kTrap:
+      return SCMP_ACT_TRAP;
+    case ActionKind::kLog:
+      return SCMP_ACT_LOG;
+    case ActionKind::kNotify:
+      return SCMP_ACT_NOTIFY;
   }
   return SCMP_ACT_KILL_PROCESS;
 }
 
 bool eval_cond(const Cond& c, const std::array<uint64_t, 6>& args) {
   switch (c.kind) {
-    case Cond::Kind::kNot: return !eval_cond(c.kids[0], args);
+    case Cond::Kind::kNot:
+      return !eval_cond(c.kids[0], args);
     case Cond::Kind::kAnd:
-      return std::all_of(c.kids.begin(), c.kids.end(), [&](const Cond& k) { return eval_cond(k, args); });
+      return std::all_of(c.kids.begin(), c.kids.end(),
+                         [&](const Cond& k) { return eval_cond(k, args); });
     case Cond::Kind::kOr:
-      return std::any_of(c.kids.begin(), c.kids.end(), [&](const Cond& k) { return eval_cond(k, args); });
-    default: break;
+      return std::any_of(c.kids.begin(), c.kids.end(),
+                         [&](const Cond& k) { return eval_cond(k, args); });
+    default:
+      break;
   }
   uint64_t x = args[c.arg] & width_mask(c.width);
   if (c.kind == Cond::Kind::kMasked) {
@@ -475,12 +499,18 @@ bool eval_cond(const Cond& c, const std::array<uint64_t, 6>& args) {
     return c.op == CmpOp::kEq ? eq : !eq;
   }
   switch (c.op) {
-    case CmpOp::kEq: return x == c.value;
-    case CmpOp::kNe: return x != c.value;
-    case CmpOp::kLt: return x < c.value;
-    case CmpOp::kLe: return x <= c.value;
-    case CmpOp::kGt: return x > c.value;
-    case CmpOp::kGe: return x >= c.value;
+    case CmpOp::kEq:
+      return x == c.value;
+    case CmpOp::kNe:
+      return x != c.value;
+    case CmpOp::kLt:
+      return x < c.value;
+    case CmpOp::kLe:
+      return x <= c.value;
+    case CmpOp::kGt:
+      return x > c.value;
+    case CmpOp::kGe:
+      return x >= c.value;
   }
   return false;
 }
@@ -553,7 +583,8 @@ Result<launcher::Seccomp> build_seccomp(const PolicyIR& ir) {
     // number and with the arguments each tests (136 three-argument rules did not finish in
     // minutes), and it merged some multi-argument sets wrongly. Past these bounds cordon stops
     // with the rule to simplify instead of hanging or trusting the result.
-    size_t multi = std::count_if(emitted.begin(), emitted.end(), [](const auto& e) { return e.second.size() > 1; });
+    size_t multi = std::count_if(emitted.begin(), emitted.end(),
+                                 [](const auto& e) { return e.second.size() > 1; });
     if (emitted.size() > kMaxLibseccompRules || multi > kMaxMultiArgRules)
       return fail(fmt::format(
           "{}: the rules for {} need {} filter rules ({} testing several arguments); libseccomp "
@@ -568,8 +599,8 @@ Result<launcher::Seccomp> build_seccomp(const PolicyIR& ir) {
       auto nr = policy::syscall_number(name, arch);
       if (!nr) continue;
       for (const auto& r : rules)
-        out.rules.push_back({name, policy::arch_name(arch), *nr, r.action.str(), seccomp_ret(r.action),
-                             r.condition_text, r.via_group, r.loc.str()});
+        out.rules.push_back({name, policy::arch_name(arch), *nr, r.action.str(),
+                             seccomp_ret(r.action), r.condition_text, r.via_group, r.loc.str()});
     }
   }
 
@@ -580,6 +611,8 @@ Result<launcher::Seccomp> build_seccomp(const PolicyIR& ir) {
       reinterpret_cast<const char*>(out.program.data()), out.program.size() * sizeof(sock_filter)));
 
   // Self-check: every syscall with rules, on every architecture, at every boundary value.
+  if (auto valid = validate_program(out.program); !valid)
+    return fail(valid.error().wrap("the exported filter is not a valid seccomp program"));
   for (uint32_t arch : arches) {
     for (const auto& [name, rules] : ir.syscalls) {
       auto nr = policy::syscall_number(name, arch);

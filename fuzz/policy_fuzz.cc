@@ -33,8 +33,9 @@ const cordon::policy::CheckOptions& options() {
   // Fixed variables, so a run does not depend on who runs it and the policy hash is stable.
   static const cordon::policy::CheckOptions opts = [] {
     cordon::policy::CheckOptions o;
-    o.vars = {{"HOME", "/home/fuzz"}, {"PWD", "/home/fuzz/work"}, {"UID", "1000"},
-              {"GID", "1000"},        {"USER", "fuzz"},           {"XDG_RUNTIME_DIR", "/run/user/1000"}};
+    o.vars = {{"HOME", "/home/fuzz"}, {"PWD", "/home/fuzz/work"},
+              {"UID", "1000"},        {"GID", "1000"},
+              {"USER", "fuzz"},       {"XDG_RUNTIME_DIR", "/run/user/1000"}};
     o.search_path = {CORDON_FUZZ_SEARCH_PATH};
     return o;
   }();

@@ -6,7 +6,8 @@ namespace cordon::launcher {
 
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Namespaces, user, pid, mount, ipc, uts, net, cgroup,
                                                 origin)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Mount, kind, path, optional, size, mode, dev, origin)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Mount, kind, path, optional, size, mode, dev,
+                                                origin)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(EnvSet, name, value, origin)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Env, clear, keep, set, origin)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Rlimit, name, resource, value, origin)
@@ -33,10 +34,14 @@ void get_opt(const nlohmann::json& j, const char* key, std::optional<T>& v) {
 nlohmann::json seccomp_to_json(const Seccomp& s) {
   nlohmann::json prog = nlohmann::json::array();
   for (const auto& i : s.program) prog.push_back({i.code, i.jt, i.jf, i.k});
-  return {{"arches", s.arches},         {"default_action", s.default_action},
-          {"default_ret", s.default_ret}, {"default_origin", s.default_origin},
-          {"log", s.log},               {"program", prog},
-          {"program_hash", s.program_hash}, {"rules", s.rules}};
+  return {{"arches", s.arches},
+          {"default_action", s.default_action},
+          {"default_ret", s.default_ret},
+          {"default_origin", s.default_origin},
+          {"log", s.log},
+          {"program", prog},
+          {"program_hash", s.program_hash},
+          {"rules", s.rules}};
 }
 
 Seccomp seccomp_from_json(const nlohmann::json& j) {
@@ -48,8 +53,8 @@ Seccomp seccomp_from_json(const nlohmann::json& j) {
   s.log = j.value("log", false);
   for (const auto& i : j.at("program")) {
     if (!i.is_array() || i.size() != 4) throw std::runtime_error("malformed BPF instruction");
-    s.program.push_back({i[0].get<uint16_t>(), i[1].get<uint8_t>(), i[2].get<uint8_t>(),
-                         i[3].get<uint32_t>()});
+    s.program.push_back(
+        {i[0].get<uint16_t>(), i[1].get<uint8_t>(), i[2].get<uint8_t>(), i[3].get<uint32_t>()});
   }
   s.program_hash = j.value("program_hash", "");
   s.rules = j.value("rules", std::vector<SeccompRule>{});

@@ -9,11 +9,10 @@
 
 #include <cstdint>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "base/result.h"
 
@@ -77,8 +76,8 @@ struct LandlockPort {
   std::string origin;
 };
 struct Landlock {
-  uint64_t handled_fs = 0;   // rights the ruleset restricts (all the kernel knows, by ABI)
-  bool restrict_net = false; // handle bind/connect tcp (ABI 4)
+  uint64_t handled_fs = 0;    // rights the ruleset restricts (all the kernel knows, by ABI)
+  bool restrict_net = false;  // handle bind/connect tcp (ABI 4)
   std::vector<LandlockPath> paths;
   std::vector<LandlockPort> ports;
   std::vector<std::string> scopes;  // signal, abstract-unix-socket (ABI 6)
@@ -89,7 +88,7 @@ struct Landlock {
 struct Mac {
   std::string apparmor;  // "" none, "generate", or a profile name
   bool apparmor_optional = false;
-  std::string selinux;   // context, "" none
+  std::string selinux;  // context, "" none
   bool selinux_optional = false;
   std::string apparmor_origin, selinux_origin;
 };

@@ -15,7 +15,9 @@ struct SourceLoc {
   std::string file;
   uint32_t line = 0;
   uint32_t column = 0;
-  std::string str() const { return file + ":" + std::to_string(line) + ":" + std::to_string(column); }
+  std::string str() const {
+    return file + ":" + std::to_string(line) + ":" + std::to_string(column);
+  }
   bool operator==(const SourceLoc&) const = default;
 };
 
@@ -44,12 +46,12 @@ struct Expr {
   enum class Kind { kCompare, kMasked, kIn, kNot, kAnd, kOr };
   Kind kind = Kind::kCompare;
   SourceLoc loc;
-  Word arg;                    // kCompare, kMasked, kIn: argument name (fd, domain, arg0…)
-  CmpOp op = CmpOp::kEq;       // kCompare, kMasked (kMasked with no explicit op: `!= 0`)
-  Value mask;                  // kMasked
-  Value value;                 // kCompare, kMasked (default 0)
-  std::vector<Value> values;   // kIn
-  std::vector<ExprPtr> kids;   // kNot (1), kAnd/kOr (2+)
+  Word arg;                   // kCompare, kMasked, kIn: argument name (fd, domain, arg0…)
+  CmpOp op = CmpOp::kEq;      // kCompare, kMasked (kMasked with no explicit op: `!= 0`)
+  Value mask;                 // kMasked
+  Value value;                // kCompare, kMasked (default 0)
+  std::vector<Value> values;  // kIn
+  std::vector<ExprPtr> kids;  // kNot (1), kAnd/kOr (2+)
 };
 
 enum class ActionKind { kAllow, kErrno, kKill, kKillThread, kTrap, kLog, kNotify };
@@ -62,9 +64,9 @@ struct Action {
 
 struct SyscallRule {
   Action action;
-  std::vector<Word> targets;  // syscall names or @groups
-  ExprPtr condition;          // null: unconditional
-  std::string condition_text; // normalised source text of the condition, for messages
+  std::vector<Word> targets;   // syscall names or @groups
+  ExprPtr condition;           // null: unconditional
+  std::string condition_text;  // normalised source text of the condition, for messages
   SourceLoc loc;
 };
 
@@ -120,9 +122,25 @@ struct GroupDef {
 // Top-level statements in file order. Each keeps its location so the compiler can cite it.
 struct Statement {
   enum class Kind {
-    kVersion, kInclude, kName, kDescription, kNamespaces, kShare, kNetwork, kIdentity,
-    kHostname, kArch, kGroup, kFilesystem, kCapabilities, kLimits, kEnv, kSyscalls, kLandlock,
-    kMac, kRequire
+    kVersion,
+    kInclude,
+    kName,
+    kDescription,
+    kNamespaces,
+    kShare,
+    kNetwork,
+    kIdentity,
+    kHostname,
+    kArch,
+    kGroup,
+    kFilesystem,
+    kCapabilities,
+    kLimits,
+    kEnv,
+    kSyscalls,
+    kLandlock,
+    kMac,
+    kRequire
   };
   Kind kind = Kind::kVersion;
   SourceLoc loc;

@@ -1,5 +1,6 @@
 #include "policy/checker.h"
 
+#include <fmt/format.h>
 #include <limits.h>
 #include <unistd.h>
 
@@ -10,8 +11,6 @@
 #include <functional>
 #include <set>
 #include <sstream>
-
-#include <fmt/format.h>
 
 #include "policy/constants.h"
 #include "policy/parser.h"
@@ -25,13 +24,27 @@ namespace fs = std::filesystem;
 std::string ResolvedAction::str() const {
   std::string s;
   switch (kind) {
-    case ActionKind::kAllow: s = "allow"; break;
-    case ActionKind::kErrno: s = "errno " + errno_to_name(errno_value); break;
-    case ActionKind::kKill: s = "kill"; break;
-    case ActionKind::kKillThread: s = "kill-thread"; break;
-    case ActionKind::kTrap: s = "trap"; break;
-    case ActionKind::kLog: s = "log"; break;
-    case ActionKind::kNotify: s = "notify"; break;
+    case ActionKind::kAllow:
+      s = "allow";
+      break;
+    case ActionKind::kErrno:
+      s = "errno " + errno_to_name(errno_value);
+      break;
+    case ActionKind::kKill:
+      s = "kill";
+      break;
+    case ActionKind::kKillThread:
+      s = "kill-thread";
+      break;
+    case ActionKind::kTrap:
+      s = "trap";
+      break;
+    case ActionKind::kLog:
+      s = "log";
+      break;
+    case ActionKind::kNotify:
+      s = "notify";
+      break;
   }
   if (log && kind != ActionKind::kLog) s += " log";
   return s;
@@ -94,10 +107,14 @@ std::optional<uint64_t> parse_integer(std::string_view s) {
   unsigned __int128 v = 0;
   for (char c : s) {
     unsigned d;
-    if (c >= '0' && c <= '9') d = c - '0';
-    else if (c >= 'a' && c <= 'f') d = c - 'a' + 10;
-    else if (c >= 'A' && c <= 'F') d = c - 'A' + 10;
-    else return std::nullopt;
+    if (c >= '0' && c <= '9')
+      d = c - '0';
+    else if (c >= 'a' && c <= 'f')
+      d = c - 'a' + 10;
+    else if (c >= 'A' && c <= 'F')
+      d = c - 'A' + 10;
+    else
+      return std::nullopt;
     if (d >= base) return std::nullopt;
     v = v * base + d;
     if (v > UINT64_MAX) return std::nullopt;
@@ -111,7 +128,8 @@ std::optional<uint64_t> parse_integer(std::string_view s) {
 
 namespace {
 
-std::optional<uint64_t> scaled(std::string_view s, const std::vector<std::pair<std::string_view, uint64_t>>& units) {
+std::optional<uint64_t> scaled(std::string_view s,
+                               const std::vector<std::pair<std::string_view, uint64_t>>& units) {
   size_t digits = 0;
   while (digits < s.size() && s[digits] >= '0' && s[digits] <= '9') ++digits;
   if (digits == 0 || digits > 19) return std::nullopt;
@@ -130,8 +148,15 @@ std::optional<uint64_t> scaled(std::string_view s, const std::vector<std::pair<s
 
 std::optional<uint64_t> parse_size(std::string_view s) {
   constexpr uint64_t K = 1024;
-  return scaled(s, {{"", 1}, {"K", K}, {"M", K * K}, {"G", K * K * K}, {"T", K * K * K * K},
-                    {"KiB", K}, {"MiB", K * K}, {"GiB", K * K * K}, {"TiB", K * K * K * K}});
+  return scaled(s, {{"", 1},
+                    {"K", K},
+                    {"M", K * K},
+                    {"G", K * K * K},
+                    {"T", K * K * K * K},
+                    {"KiB", K},
+                    {"MiB", K * K},
+                    {"GiB", K * K * K},
+                    {"TiB", K * K * K * K}});
 }
 
 std::optional<uint64_t> parse_duration_ms(std::string_view s) {
@@ -141,7 +166,7 @@ std::optional<uint64_t> parse_duration_ms(std::string_view s) {
 namespace {
 
 constexpr std::string_view kNamespaces[] = {"user", "pid", "mount", "ipc", "uts", "net", "cgroup"};
-constexpr std::string_view kMechanisms[] = {"seccomp", "landlock", "apparmor", "selinux",
+constexpr std::string_view kMechanisms[] = {"seccomp", "landlock", "apparmor",  "selinux",
                                             "cgroup",  "userns",   "namespaces"};
 constexpr std::string_view kLimitKeys[] = {"memory", "pids",  "cpu",   "nofile", "nproc",
                                            "core",   "fsize", "stack", "as",     "walltime"};
@@ -199,7 +224,8 @@ class Checker {
     return text;
   }
 
-  std::optional<std::string> resolve_include(const std::string& from_file, const std::string& name) {
+  std::optional<std::string> resolve_include(const std::string& from_file,
+                                             const std::string& name) {
     std::vector<fs::path> dirs = {fs::path(from_file).parent_path()};
     for (const auto& d : opts_.search_path) dirs.emplace_back(d);
     std::vector<std::string> names = {name};
@@ -227,7 +253,8 @@ class Checker {
     if (std::find(stack.begin(), stack.end(), canon) != stack.end()) {
       std::string chain;
       for (const auto& s : stack) chain += fs::path(s).filename().string() + " → ";
-      diags_.error(from, fmt::format("include cycle: {}{}", chain, fs::path(canon).filename().string()));
+      diags_.error(from,
+                   fmt::format("include cycle: {}{}", chain, fs::path(canon).filename().string()));
       return;
     }
     if (loaded_.count(canon)) return;  // included before: once is enough
@@ -240,8 +267,8 @@ class Checker {
     loaded_.insert(canon);
     stack.push_back(canon);
     size_t index = files_.size();
-    files_.push_back({parse_policy_text(path, std::move(*text), diags_),
-                      static_cast<int>(files_.size())});
+    files_.push_back(
+        {parse_policy_text(path, std::move(*text), diags_), static_cast<int>(files_.size())});
     // Statements of this file stay in files_[index]; includes load after it (pre-order).
     std::vector<std::pair<std::string, SourceLoc>> includes;
     const File& f = files_[index].ast;
@@ -344,8 +371,8 @@ class Checker {
       diags_.error(loc, fmt::format("{} is already set in this file at line {}", key,
                                     it->second.second.line));
     } else {
-      diags_.note(it->second.second,
-                  fmt::format("{} here overrides the one at {}", key, loc.str()), true);
+      diags_.note(it->second.second, fmt::format("{} here overrides the one at {}", key, loc.str()),
+                  true);
     }
     return false;
   }
@@ -363,8 +390,9 @@ class Checker {
         std::string var = s.substr(i + 2, end - i - 2);
         auto it = opts_.vars.find(var);
         if (it == opts_.vars.end()) {
-          diags_.error(w.loc, fmt::format("variable ${{{}}} is not set; give it with --set {}=VALUE",
-                                          var, var));
+          diags_.error(
+              w.loc,
+              fmt::format("variable ${{{}}} is not set; give it with --set {}=VALUE", var, var));
           return std::nullopt;
         }
         out += it->second;
@@ -418,7 +446,8 @@ class Checker {
         break;
       case K::kHostname:
         if (st.text.empty() || st.text.size() > 64 ||
-            st.text.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-.") !=
+            st.text.find_first_not_of(
+                "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-.") !=
                 std::string::npos)
           diags_.error(st.words[0].loc, fmt::format("invalid hostname '{}'", st.text));
         else if (claim("hostname", st.loc, rank))
@@ -514,8 +543,10 @@ class Checker {
       return;
     }
     auto uid = parse_integer(w[1].text), gid = parse_integer(w[3].text);
-    if (!uid || *uid >= 0xffffffffu) diags_.error(w[1].loc, fmt::format("invalid uid '{}'", w[1].text));
-    if (!gid || *gid >= 0xffffffffu) diags_.error(w[3].loc, fmt::format("invalid gid '{}'", w[3].text));
+    if (!uid || *uid >= 0xffffffffu)
+      diags_.error(w[1].loc, fmt::format("invalid uid '{}'", w[1].text));
+    if (!gid || *gid >= 0xffffffffu)
+      diags_.error(w[3].loc, fmt::format("invalid gid '{}'", w[3].text));
     if (uid && gid && *uid < 0xffffffffu && *gid < 0xffffffffu && claim("identity", st.loc, rank)) {
       ir_.uid = Located<uint32_t>{static_cast<uint32_t>(*uid), w[1].loc};
       ir_.gid = Located<uint32_t>{static_cast<uint32_t>(*gid), w[3].loc};
@@ -556,9 +587,9 @@ class Checker {
         return;
       case FsKind::kDev:
         if (e.dev_mode.text != "minimal" && e.dev_mode.text != "none") {
-          diags_.error(e.dev_mode.loc, fmt::format("unknown dev mode '{}'{}; use minimal or none",
-                                                   e.dev_mode.text,
-                                                   did_you_mean(e.dev_mode.text, {"minimal", "none"})));
+          diags_.error(e.dev_mode.loc,
+                       fmt::format("unknown dev mode '{}'{}; use minimal or none", e.dev_mode.text,
+                                   did_you_mean(e.dev_mode.text, {"minimal", "none"})));
         } else if (claim("dev", e.loc, rank)) {
           ir_.dev = {e.dev_mode.text, e.loc};
         }
@@ -572,7 +603,8 @@ class Checker {
     if (e.size) {
       auto sz = parse_size(e.size->text);
       if (!sz || *sz == 0)
-        diags_.error(e.size->loc, fmt::format("bad size '{}': use a number with K, M, G or T", e.size->text));
+        diags_.error(e.size->loc,
+                     fmt::format("bad size '{}': use a number with K, M, G or T", e.size->text));
       else
         r.size = *sz;
     }
@@ -584,7 +616,8 @@ class Checker {
                    ? std::nullopt
                    : parse_integer("0o" + digits);
       if (!m || *m > 07777)
-        diags_.error(e.mode->loc, fmt::format("bad mode '{}': use octal such as 1777", e.mode->text));
+        diags_.error(e.mode->loc,
+                     fmt::format("bad mode '{}': use octal such as 1777", e.mode->text));
       else
         r.mode = static_cast<uint32_t>(*m);
     }
@@ -595,14 +628,16 @@ class Checker {
     const std::string& k = l.key.text;
     const std::string& v = l.value.text;
     if (std::find(std::begin(kLimitKeys), std::end(kLimitKeys), k) == std::end(kLimitKeys)) {
-      diags_.error(l.key.loc, fmt::format("unknown limit '{}'{}", k, did_you_mean(k, views(kLimitKeys))));
+      diags_.error(l.key.loc,
+                   fmt::format("unknown limit '{}'{}", k, did_you_mean(k, views(kLimitKeys))));
       return;
     }
     if (k == "cpu") {
       char* end = nullptr;
       double d = strtod(v.c_str(), &end);
       if (!end || *end || !(d > 0) || d > 4096)
-        diags_.error(l.value.loc, fmt::format("bad cpu limit '{}': a number of CPUs such as 0.5", v));
+        diags_.error(l.value.loc,
+                     fmt::format("bad cpu limit '{}': a number of CPUs such as 0.5", v));
       else if (claim("limit cpu", l.loc, rank))
         ir_.cpu = Located<double>{d, l.loc};
       return;
@@ -620,9 +655,11 @@ class Checker {
     } else if (v[0] != '-') {
       n = parse_integer(v);
     }
-    const bool ok = n.has_value() && (what != "a count" || n.value_or(0) <= (1ull << 31) || v == "none" || v == "unlimited");
+    const bool ok = n.has_value() && (what != "a count" || n.value_or(0) <= (1ull << 31) ||
+                                      v == "none" || v == "unlimited");
     if (!ok) {
-      diags_.error(l.value.loc, fmt::format("bad {} '{}': expected {}", k == "walltime" ? "duration" : "value", v, what));
+      diags_.error(l.value.loc, fmt::format("bad {} '{}': expected {}",
+                                            k == "walltime" ? "duration" : "value", v, what));
       return;
     }
     const uint64_t value = n.value_or(0);
@@ -657,14 +694,16 @@ class Checker {
         for (const auto& w : e.items) {
           static const std::vector<std::string_view> scopes = {"signal", "abstract-unix-socket"};
           if (std::find(scopes.begin(), scopes.end(), w.text) == scopes.end())
-            diags_.error(w.loc, fmt::format("unknown landlock scope '{}'{}", w.text, did_you_mean(w.text, scopes)));
+            diags_.error(w.loc, fmt::format("unknown landlock scope '{}'{}", w.text,
+                                            did_you_mean(w.text, scopes)));
           else
             ir_.landlock_scopes.push_back({w.text, w.loc});
         }
         continue;
       }
       if (e.protocol.text != "tcp") {
-        diags_.error(e.protocol.loc, fmt::format("landlock restricts tcp ports only, not '{}'", e.protocol.text));
+        diags_.error(e.protocol.loc,
+                     fmt::format("landlock restricts tcp ports only, not '{}'", e.protocol.text));
         continue;
       }
       for (const auto& p : e.items) {
@@ -689,7 +728,9 @@ class Checker {
       } else {
         // user:role:type:level — at least three colons-separated fields.
         if (std::count(e.value.text.begin(), e.value.text.end(), ':') < 2)
-          diags_.error(e.value.loc, fmt::format("'{}' is not an SELinux context (user:role:type[:level])", e.value.text));
+          diags_.error(
+              e.value.loc,
+              fmt::format("'{}' is not an SELinux context (user:role:type[:level])", e.value.text));
         else if (claim("selinux", e.loc, rank)) {
           ir_.selinux = Located<std::string>{e.value.text, e.loc};
           ir_.selinux_optional = e.optional;
@@ -700,7 +741,8 @@ class Checker {
 
   void check_require(const Statement& st) {
     const Word& m = st.words[0];
-    if (std::find(std::begin(kMechanisms), std::end(kMechanisms), m.text) == std::end(kMechanisms)) {
+    if (std::find(std::begin(kMechanisms), std::end(kMechanisms), m.text) ==
+        std::end(kMechanisms)) {
       diags_.error(m.loc, fmt::format("cannot require unknown mechanism '{}'{}", m.text,
                                       did_you_mean(m.text, views(kMechanisms))));
       return;
@@ -709,7 +751,8 @@ class Checker {
     if (st.words.size() > 1) {
       auto n = parse_integer(st.words[1].text);
       if (!n || *n > 100) {
-        diags_.error(st.words[1].loc, fmt::format("bad level '{}' for {}", st.words[1].text, m.text));
+        diags_.error(st.words[1].loc,
+                     fmt::format("bad level '{}' for {}", st.words[1].text, m.text));
         return;
       }
       level = static_cast<int>(*n);
@@ -733,7 +776,8 @@ class Checker {
       } else if (auto e = errno_from_name(w.text)) {
         r.errno_value = *e;
       } else {
-        diags_.error(w.loc, fmt::format("unknown errno name '{}'{}", w.text, did_you_mean(w.text, errno_names())));
+        diags_.error(w.loc, fmt::format("unknown errno name '{}'{}", w.text,
+                                        did_you_mean(w.text, errno_names())));
         return std::nullopt;
       }
     }
@@ -748,7 +792,8 @@ class Checker {
         if (!c) {
           std::vector<std::string_view> names;
           for (const auto& k : all_constants()) names.push_back(k.name);
-          error_once(t.loc, fmt::format("unknown constant '{}'{}", t.text, did_you_mean(t.text, names)));
+          error_once(t.loc,
+                     fmt::format("unknown constant '{}'{}", t.text, did_you_mean(t.text, names)));
           return std::nullopt;
         }
         out |= *c;
@@ -770,7 +815,8 @@ class Checker {
   };
   std::optional<ArgInfo> resolve_arg(const Word& arg, const std::string& syscall) {
     const SyscallSignature* sig = find_signature(syscall);
-    if (arg.text.size() == 4 && arg.text.compare(0, 3, "arg") == 0 && arg.text[3] >= '0' && arg.text[3] <= '5') {
+    if (arg.text.size() == 4 && arg.text.compare(0, 3, "arg") == 0 && arg.text[3] >= '0' &&
+        arg.text[3] <= '5') {
       int i = arg.text[3] - '0';
       uint8_t width = sig && i < sig->nargs ? sig->args[i].bits : 64;
       return ArgInfo{i, width};
@@ -788,21 +834,24 @@ class Checker {
     }
     const SyscallArg& a = sig->args[*idx];
     if (a.pointer)
-      warning_once(arg.loc, fmt::format("'{}' of {} is a pointer ({}): seccomp compares the address, "
-                                        "not the memory it points to, which the app can change "
-                                        "after the check",
-                                        arg.text, syscall, a.type));
+      warning_once(arg.loc,
+                   fmt::format("'{}' of {} is a pointer ({}): seccomp compares the address, "
+                               "not the memory it points to, which the app can change "
+                               "after the check",
+                               arg.text, syscall, a.type));
     return ArgInfo{*idx, a.bits};
   }
 
-  std::optional<uint64_t> fit(uint64_t v, uint8_t width, const SourceLoc& loc, const std::string& what) {
+  std::optional<uint64_t> fit(uint64_t v, uint8_t width, const SourceLoc& loc,
+                              const std::string& what) {
     if (width >= 64) return v;
     uint64_t mask = (1ull << width) - 1;
     uint64_t upper = v & ~mask;
     // Negative literals (-1) sign-extend: accept them as the width's two's complement.
     bool sign_extended = upper == ~mask && (v >> (width - 1) & 1);
     if (upper != 0 && !sign_extended) {
-      error_once(loc, fmt::format("value 0x{:x} does not fit the {}-bit argument {}", v, width, what));
+      error_once(loc,
+                 fmt::format("value 0x{:x} does not fit the {}-bit argument {}", v, width, what));
       return std::nullopt;
     }
     return v & mask;
@@ -814,14 +863,16 @@ class Checker {
       case Expr::Kind::kNot:
       case Expr::Kind::kAnd:
       case Expr::Kind::kOr: {
-        c.kind = e.kind == Expr::Kind::kNot ? Cond::Kind::kNot
+        c.kind = e.kind == Expr::Kind::kNot   ? Cond::Kind::kNot
                  : e.kind == Expr::Kind::kAnd ? Cond::Kind::kAnd
                                               : Cond::Kind::kOr;
         bool ok = true;
         for (const auto& k : e.kids) {
           auto kc = resolve_cond(*k, syscall);
-          if (kc) c.kids.push_back(std::move(*kc));
-          else ok = false;
+          if (kc)
+            c.kids.push_back(std::move(*kc));
+          else
+            ok = false;
         }
         if (!ok) return std::nullopt;
         return c;
@@ -874,9 +925,10 @@ class Checker {
         return std::nullopt;
       }
       if ((c.value & ~c.mask) != 0)
-        warning_once(e.value.loc, fmt::format("value 0x{:x} has bits outside the mask 0x{:x}: "
-                                              "the test is always {}", c.value, c.mask,
-                                              c.op == CmpOp::kEq ? "false" : "true"));
+        warning_once(e.value.loc,
+                     fmt::format("value 0x{:x} has bits outside the mask 0x{:x}: "
+                                 "the test is always {}",
+                                 c.value, c.mask, c.op == CmpOp::kEq ? "false" : "true"));
     } else {
       c.kind = Cond::Kind::kCompare;
     }
@@ -913,9 +965,11 @@ class Checker {
           for (uint32_t a : arches) {
             if (!syscall_number(t.text, a)) {
               if (syscall_known_anywhere(t.text))
-                diags_.error(t.loc, fmt::format("syscall '{}' does not exist on {}", t.text, arch_name(a)));
+                diags_.error(
+                    t.loc, fmt::format("syscall '{}' does not exist on {}", t.text, arch_name(a)));
               else
-                diags_.error(t.loc, fmt::format("unknown syscall '{}'{}", t.text, suggest_syscall(t.text)));
+                diags_.error(
+                    t.loc, fmt::format("unknown syscall '{}'{}", t.text, suggest_syscall(t.text)));
               ok = false;
               break;
             }
@@ -945,7 +999,8 @@ class Checker {
   void finish_syscalls() {
     for (auto& [name, list] : pending_) {
       std::stable_sort(list.begin(), list.end(), [](const PendingRule& a, const PendingRule& b) {
-        return std::tie(a.ir.file_rank, a.via_group, a.seq) < std::tie(b.ir.file_rank, b.via_group, b.seq);
+        return std::tie(a.ir.file_rank, a.via_group, a.seq) <
+               std::tie(b.ir.file_rank, b.via_group, b.seq);
       });
       auto& out = ir_.syscalls[name];
       const PendingRule* unconditional = nullptr;
@@ -961,13 +1016,15 @@ class Checker {
           const PendingRule& q = *first->second;
           if (q.ir.action == p.ir.action) {
             if (!p.via_group)
-              warning_once(p.ir.loc, fmt::format("{} repeats the rule at line {}", name, q.ir.loc.line));
+              warning_once(p.ir.loc,
+                           fmt::format("{} repeats the rule at line {}", name, q.ir.loc.line));
           } else {
             std::string how = p.via_group
                                   ? fmt::format("; name {} in a rule of its own to decide", name)
                                   : std::string();
-            error_once(p.ir.loc, fmt::format("conflicting rules for {}: '{}' here and '{}' at line {}{}",
-                                             name, describe(p.ir), describe(q.ir), q.ir.loc.line, how));
+            error_once(p.ir.loc,
+                       fmt::format("conflicting rules for {}: '{}' here and '{}' at line {}{}",
+                                   name, describe(p.ir), describe(q.ir), q.ir.loc.line, how));
           }
         }
         if (unconditional) {
@@ -987,15 +1044,19 @@ class Checker {
       }
     }
     for (const auto& [locs, names] : overrides_) {
-      std::string list = fmt::format("{}", fmt::join(names.begin(), names.begin() + std::min<size_t>(names.size(), 8), ", "));
+      std::string list = fmt::format(
+          "{}", fmt::join(names.begin(), names.begin() + std::min<size_t>(names.size(), 8), ", "));
       if (names.size() > 8) list += fmt::format(" and {} more", names.size() - 8);
       diags_.note(parse_loc(locs.first),
                   fmt::format("overrides the included rule at {} for {}", locs.second, list), true);
     }
     for (const auto& s : shares_) ir_.namespaces.value.erase(s.value);
-    if (ir_.network.value == "host") ir_.namespaces.value.erase("net");
+    if (ir_.network.value == "host")
+      ir_.namespaces.value.erase("net");
     else if (!ir_.namespaces.value.count("net"))
-      diags_.error(ir_.network.loc, fmt::format("network {} needs a network namespace, but 'net' is shared", ir_.network.value));
+      diags_.error(ir_.network.loc,
+                   fmt::format("network {} needs a network namespace, but 'net' is shared",
+                               ir_.network.value));
   }
 
   static SourceLoc parse_loc(const std::string& s) {

@@ -1,8 +1,8 @@
 #include "policy/diagnostics.h"
 
-#include <algorithm>
-
 #include <fmt/format.h>
+
+#include <algorithm>
 
 namespace cordon::policy {
 
@@ -27,7 +27,8 @@ void Diagnostics::note(const SourceLoc& loc, std::string msg, bool verbose_only)
 
 namespace {
 
-std::string_view line_of(const std::string& text, const std::vector<size_t>& starts, uint32_t line) {
+std::string_view line_of(const std::string& text, const std::vector<size_t>& starts,
+                         uint32_t line) {
   if (line == 0 || line > starts.size()) return {};
   size_t pos = starts[line - 1];
   size_t end = line < starts.size() ? starts[line] - 1 : text.size();
@@ -39,9 +40,12 @@ std::string_view line_of(const std::string& text, const std::vector<size_t>& sta
 std::string printable(std::string_view s, size_t max = 200) {
   std::string out;
   for (unsigned char c : s.substr(0, max)) {
-    if (c == '\t') out += ' ';
-    else if (c < 0x20 || c == 0x7f) out += '?';
-    else out += static_cast<char>(c);
+    if (c == '\t')
+      out += ' ';
+    else if (c < 0x20 || c == 0x7f)
+      out += '?';
+    else
+      out += static_cast<char>(c);
   }
   if (s.size() > max) out += "…";
   return out;
@@ -92,7 +96,8 @@ size_t edit_distance(std::string_view a, std::string_view b) {
     for (size_t j = 1; j <= b.size(); ++j) {
       size_t cost = lower(a[i - 1]) == lower(b[j - 1]) ? 0 : 1;
       d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost});
-      if (i > 1 && j > 1 && lower(a[i - 1]) == lower(b[j - 2]) && lower(a[i - 2]) == lower(b[j - 1]))
+      if (i > 1 && j > 1 && lower(a[i - 1]) == lower(b[j - 2]) &&
+          lower(a[i - 2]) == lower(b[j - 1]))
         d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
     }
   }

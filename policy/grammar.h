@@ -33,7 +33,7 @@ using pegtl::xdigit;
 
 // ---- Lexical -------------------------------------------------------------------------------
 struct comment : seq<one<'#'>, star<not_one<'\n'>>> {};
-struct sp : star<sor<one<' ', '\t', '\r'>, comment>> {};       // blanks within a line
+struct sp : star<sor<one<' ', '\t', '\r'>, comment>> {};        // blanks within a line
 struct ws : star<sor<one<' ', '\t', '\r', '\n'>, comment>> {};  // blanks across lines
 struct wordchar : sor<alnum, one<'_', '-'>> {};
 template <typename Str>
@@ -45,9 +45,8 @@ struct kw : seq<Str, not_at<wordchar>> {};
 struct name_chars : seq<sor<alpha, one<'_'>>, star<sor<alnum, one<'_'>>>> {};
 struct ident_tok : name_chars {};
 struct word_tok : plus<sor<alnum, one<'_', '-', '.', '+', ':'>>> {};
-struct number_tok
-    : seq<opt<one<'-'>>,
-          sor<seq<one<'0'>, one<'x', 'X'>, plus<xdigit>>, plus<digit>>, not_at<wordchar>> {};
+struct number_tok : seq<opt<one<'-'>>, sor<seq<one<'0'>, one<'x', 'X'>, plus<xdigit>>, plus<digit>>,
+                        not_at<wordchar>> {};
 struct group_tok : seq<one<'@'>, plus<wordchar>> {};
 struct qstring_close : one<'"'> {};
 struct qstring_tok
@@ -75,17 +74,18 @@ struct recoverable : sor<try_catch<must<Item>>, skip_item> {};
 struct open_brace : one<'{'> {};
 struct close_brace : one<'}'> {};
 template <typename Item>
-struct block : seq<ws, must<open_brace>, ws,
-                   star<not_at<close_brace>, not_at<eof>, recoverable<Item>, ws>,
-                   must<close_brace>> {};
+struct block
+    : seq<ws, must<open_brace>, ws, star<not_at<close_brace>, not_at<eof>, recoverable<Item>, ws>,
+          must<close_brace>> {};
 // A word that is not a known item keyword: reported with a "did you mean" by its action.
 template <int Context>
 struct unknown_word : plus<wordchar> {};
 
 // ---- Conditions ----------------------------------------------------------------------------
 struct expr;
-struct value_terms : seq<sor<number_tok, ident_tok>,
-                         star<seq<sp, one<'|'>, not_at<one<'|'>>, sp, must<sor<number_tok, ident_tok>>>>> {};
+struct value_terms
+    : seq<sor<number_tok, ident_tok>,
+          star<seq<sp, one<'|'>, not_at<one<'|'>>, sp, must<sor<number_tok, ident_tok>>>>> {};
 // A value may be parenthesised: `flags & (O_WRONLY|O_RDWR)`.
 struct value : sor<seq<one<'('>, sp, value_terms, sp, one<')'>>, value_terms> {};
 struct cmp_op_tok : sor<TAO_PEGTL_STRING("=="), TAO_PEGTL_STRING("!="), TAO_PEGTL_STRING("<="),
@@ -102,8 +102,8 @@ struct masked_atom : seq<arg_tok, sp, one<'&'>, not_at<one<'&'>>, sp, must<value
                          opt<seq<sp, eqne_op_tok, sp, must<value>>>> {};
 struct cmp_atom : seq<arg_tok, sp, cmp_op_tok, sp, must<value>> {};
 // `(flags & MASK) == V`: a masked test in parentheses compared afterwards.
-struct masked_paren_atom : seq<one<'('>, sp, arg_tok, sp, one<'&'>, not_at<one<'&'>>, sp, value,
-                               sp, one<')'>, sp, eqne_op_tok, sp, must<value>> {};
+struct masked_paren_atom : seq<one<'('>, sp, arg_tok, sp, one<'&'>, not_at<one<'&'>>, sp, value, sp,
+                               one<')'>, sp, eqne_op_tok, sp, must<value>> {};
 struct atom : sor<in_atom, masked_atom, cmp_atom> {};
 struct unary;
 struct not_expr : seq<one<'!'>, not_at<one<'='>>, sp, must<unary>> {};
@@ -165,7 +165,8 @@ CORDON_KWTOK(env_set, "set");
 struct env_kw : sor<env_clear, env_keep, env_set> {};
 struct env_value_tok : star<sor<varref, not_one<' ', '\t', '\r', '\n', '}', '#', ';'>>> {};
 struct env_assign : seq<ident_tok, one<'='>, sor<qstring_tok, env_value_tok>> {};
-struct env_keep_item : seq<env_keep, sp, must<ident_tok>, star<seq<sp, not_at<env_kw>, ident_tok>>> {};
+struct env_keep_item
+    : seq<env_keep, sp, must<ident_tok>, star<seq<sp, not_at<env_kw>, ident_tok>>> {};
 struct env_set_item : seq<env_set, sp, must<env_assign>> {};
 struct env_item : sor<env_clear, env_keep_item, env_set_item, unknown_word<3>> {};
 CORDON_KWTOK(ll_bind, "bind");
@@ -232,11 +233,10 @@ struct syscalls_stmt : seq<kw_syscalls, block<sc_item>, must<eos>> {};
 struct landlock_stmt : seq<kw_landlock, block<ll_item>, must<eos>> {};
 struct mac_stmt : seq<kw_mac, block<mac_item>, must<eos>> {};
 
-struct statement
-    : sor<version_stmt, include_stmt, name_stmt, description_stmt, namespaces_stmt, share_stmt,
-          network_stmt, identity_stmt, hostname_stmt, arch_stmt, group_stmt, filesystem_stmt,
-          capabilities_stmt, limits_stmt, env_stmt, syscalls_stmt, landlock_stmt, mac_stmt,
-          require_stmt, unknown_word<0>> {};
+struct statement : sor<version_stmt, include_stmt, name_stmt, description_stmt, namespaces_stmt,
+                       share_stmt, network_stmt, identity_stmt, hostname_stmt, arch_stmt,
+                       group_stmt, filesystem_stmt, capabilities_stmt, limits_stmt, env_stmt,
+                       syscalls_stmt, landlock_stmt, mac_stmt, require_stmt, unknown_word<0>> {};
 
 // After a malformed statement, skip its line and any indented continuation lines (the body of a
 // block whose head was wrong) so one mistake gives one error.

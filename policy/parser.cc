@@ -5,10 +5,10 @@
 // recovery never leave half-built nodes behind.
 #include "policy/parser.h"
 
+#include <fmt/format.h>
+
 #include <concepts>
 #include <variant>
-
-#include <fmt/format.h>
 
 #include "policy/grammar.h"
 
@@ -18,8 +18,20 @@ namespace {
 namespace g = grammar;
 namespace pegtl = tao::pegtl;
 
-enum class TokKind { kIdent, kWord, kNumber, kGroup, kQString, kPath, kOp, kKeyword, kOptional,
-                     kCondText, kEnvValue, kArg };
+enum class TokKind {
+  kIdent,
+  kWord,
+  kNumber,
+  kGroup,
+  kQString,
+  kPath,
+  kOp,
+  kKeyword,
+  kOptional,
+  kCondText,
+  kEnvValue,
+  kArg
+};
 struct Tok {
   TokKind kind;
   std::string text;
@@ -67,42 +79,71 @@ struct State {
 // ---- Error messages for `must<>` failures ---------------------------------------------------
 template <typename Rule>
 constexpr const char* kExpected = nullptr;
-template <> constexpr const char* kExpected<g::statement> =
+template <>
+constexpr const char* kExpected<g::statement> =
     "expected a statement (include, name, filesystem, syscalls, limits, …)";
-template <> constexpr const char* kExpected<g::eos> = "expected the end of the statement";
-template <> constexpr const char* kExpected<g::number_tok> = "expected a number";
-template <> constexpr const char* kExpected<g::qstring_tok> = "expected a quoted string";
-template <> constexpr const char* kExpected<g::qstring_close> = "unterminated string";
-template <> constexpr const char* kExpected<g::word_tok> = "expected a value";
-template <> constexpr const char* kExpected<g::ident_tok> = "expected a name";
-template <> constexpr const char* kExpected<g::group_tok> = "expected a group name like @name";
-template <> constexpr const char* kExpected<g::path_arg> = "expected a path";
-template <> constexpr const char* kExpected<g::open_brace> = "expected '{'";
-template <> constexpr const char* kExpected<g::close_brace> = "expected '}'";
-template <> constexpr const char* kExpected<g::group_close> =
-    "expected a syscall name, an @group or '}'";
-template <> constexpr const char* kExpected<g::action> =
+template <>
+constexpr const char* kExpected<g::eos> = "expected the end of the statement";
+template <>
+constexpr const char* kExpected<g::number_tok> = "expected a number";
+template <>
+constexpr const char* kExpected<g::qstring_tok> = "expected a quoted string";
+template <>
+constexpr const char* kExpected<g::qstring_close> = "unterminated string";
+template <>
+constexpr const char* kExpected<g::word_tok> = "expected a value";
+template <>
+constexpr const char* kExpected<g::ident_tok> = "expected a name";
+template <>
+constexpr const char* kExpected<g::group_tok> = "expected a group name like @name";
+template <>
+constexpr const char* kExpected<g::path_arg> = "expected a path";
+template <>
+constexpr const char* kExpected<g::open_brace> = "expected '{'";
+template <>
+constexpr const char* kExpected<g::close_brace> = "expected '}'";
+template <>
+constexpr const char* kExpected<g::group_close> = "expected a syscall name, an @group or '}'";
+template <>
+constexpr const char* kExpected<g::action> =
     "expected an action (allow, errno NAME, kill, kill-thread, trap, log, notify)";
-template <> constexpr const char* kExpected<g::errno_tok> = "expected an errno name such as EPERM";
-template <> constexpr const char* kExpected<g::target> = "expected a syscall name or an @group";
-template <> constexpr const char* kExpected<g::condition> = "expected a condition after 'if'";
-template <> constexpr const char* kExpected<g::unary> = "expected a condition";
-template <> constexpr const char* kExpected<g::and_expr> = "expected a condition";
-template <> constexpr const char* kExpected<g::expr> = "expected a condition";
-template <> constexpr const char* kExpected<g::value> = "expected a number or a constant name";
-template <> constexpr const char* kExpected<g::close_paren> = "expected ')'";
-template <> constexpr const char* kExpected<g::open_bracket> = "expected '[' after 'in'";
-template <> constexpr const char* kExpected<g::close_bracket> = "expected ',' or ']'";
-template <> constexpr const char* kExpected<g::sc_item> =
+template <>
+constexpr const char* kExpected<g::errno_tok> = "expected an errno name such as EPERM";
+template <>
+constexpr const char* kExpected<g::target> = "expected a syscall name or an @group";
+template <>
+constexpr const char* kExpected<g::condition> = "expected a condition after 'if'";
+template <>
+constexpr const char* kExpected<g::unary> = "expected a condition";
+template <>
+constexpr const char* kExpected<g::and_expr> = "expected a condition";
+template <>
+constexpr const char* kExpected<g::expr> = "expected a condition";
+template <>
+constexpr const char* kExpected<g::value> = "expected a number or a constant name";
+template <>
+constexpr const char* kExpected<g::close_paren> = "expected ')'";
+template <>
+constexpr const char* kExpected<g::open_bracket> = "expected '[' after 'in'";
+template <>
+constexpr const char* kExpected<g::close_bracket> = "expected ',' or ']'";
+template <>
+constexpr const char* kExpected<g::sc_item> =
     "expected a syscall rule: ACTION NAME… [if CONDITION], or 'default ACTION'";
-template <> constexpr const char* kExpected<g::fs_item> =
+template <>
+constexpr const char* kExpected<g::fs_item> =
     "expected a filesystem entry (ro, rw, exec, tmpfs, proc, dev)";
-template <> constexpr const char* kExpected<g::limit_item> = "expected a limit such as 'memory 256M'";
-template <> constexpr const char* kExpected<g::env_item> = "expected clear, keep NAME… or set NAME=VALUE";
-template <> constexpr const char* kExpected<g::env_assign> = "expected NAME=VALUE";
-template <> constexpr const char* kExpected<g::ll_item> =
+template <>
+constexpr const char* kExpected<g::limit_item> = "expected a limit such as 'memory 256M'";
+template <>
+constexpr const char* kExpected<g::env_item> = "expected clear, keep NAME… or set NAME=VALUE";
+template <>
+constexpr const char* kExpected<g::env_assign> = "expected NAME=VALUE";
+template <>
+constexpr const char* kExpected<g::ll_item> =
     "expected 'bind tcp PORT…', 'connect tcp PORT…' or 'scope …'";
-template <> constexpr const char* kExpected<g::mac_item> =
+template <>
+constexpr const char* kExpected<g::mac_item> =
     "expected 'apparmor PROFILE|generate' or 'selinux \"CONTEXT\"'";
 
 template <typename In>
@@ -137,19 +178,30 @@ struct push_tok {
     s.stack.emplace_back(Tok{K, in.string(), s.loc(in)});
   }
 };
-template <> struct action<g::ident_tok> : push_tok<TokKind::kIdent> {};
-template <> struct action<g::arg_tok> : push_tok<TokKind::kArg> {};
-template <> struct action<g::word_tok> : push_tok<TokKind::kWord> {};
-template <> struct action<g::number_tok> : push_tok<TokKind::kNumber> {};
-template <> struct action<g::group_tok> : push_tok<TokKind::kGroup> {};
-template <> struct action<g::path_tok> : push_tok<TokKind::kPath> {};
-template <> struct action<g::cmp_op_tok> : push_tok<TokKind::kOp> {};
-template <> struct action<g::eqne_op_tok> : push_tok<TokKind::kOp> {};
-template <> struct action<g::optional_mark> : push_tok<TokKind::kOptional> {};
-template <> struct action<g::env_value_tok> : push_tok<TokKind::kEnvValue> {};
+template <>
+struct action<g::ident_tok> : push_tok<TokKind::kIdent> {};
+template <>
+struct action<g::arg_tok> : push_tok<TokKind::kArg> {};
+template <>
+struct action<g::word_tok> : push_tok<TokKind::kWord> {};
+template <>
+struct action<g::number_tok> : push_tok<TokKind::kNumber> {};
+template <>
+struct action<g::group_tok> : push_tok<TokKind::kGroup> {};
+template <>
+struct action<g::path_tok> : push_tok<TokKind::kPath> {};
+template <>
+struct action<g::cmp_op_tok> : push_tok<TokKind::kOp> {};
+template <>
+struct action<g::eqne_op_tok> : push_tok<TokKind::kOp> {};
+template <>
+struct action<g::optional_mark> : push_tok<TokKind::kOptional> {};
+template <>
+struct action<g::env_value_tok> : push_tok<TokKind::kEnvValue> {};
 template <typename Rule>
-  requires std::derived_from<Rule, g::kwtok_tag>
-struct action<Rule> : push_tok<TokKind::kKeyword> {};
+requires std::derived_from<Rule, g::kwtok_tag>
+struct action<Rule> : push_tok<TokKind::kKeyword> {
+};
 
 template <>
 struct action<g::qstring_tok> {
@@ -181,7 +233,7 @@ constexpr std::string_view kContextKeywords[][20] = {
     {"bind", "connect", "scope"},
     {"apparmor", "selinux"},
 };
-constexpr const char* kContextWhat[] = {"statement", "action", "filesystem entry",
+constexpr const char* kContextWhat[] = {"statement", "action",         "filesystem entry",
                                         "env entry", "landlock entry", "mac entry"};
 
 template <int C>
@@ -195,7 +247,8 @@ struct action<g::unknown_word<C>> {
     std::string hint = did_you_mean(word, cands);
     if (hint.empty() && C == 1)
       hint = "; a rule starts with its action: allow, errno NAME, kill, trap, log or notify";
-    s.error_at(in.iterator().byte, s.loc(in), fmt::format("unknown {} '{}'{}", kContextWhat[C], word, hint));
+    s.error_at(in.iterator().byte, s.loc(in),
+               fmt::format("unknown {} '{}'{}", kContextWhat[C], word, hint));
     return false;
   }
 };
@@ -206,10 +259,14 @@ struct Nodes {
   size_t i;
   bool done() const { return i >= v.size(); }
   template <typename T>
-  bool is() const { return !done() && std::holds_alternative<T>(v[i]); }
+  bool is() const {
+    return !done() && std::holds_alternative<T>(v[i]);
+  }
   bool is_tok(TokKind k) const { return is<Tok>() && std::get<Tok>(v[i]).kind == k; }
   template <typename T>
-  T take() { return std::move(std::get<T>(v[i++])); }
+  T take() {
+    return std::move(std::get<T>(v[i++]));
+  }
 };
 
 template <typename Rule>
@@ -224,8 +281,8 @@ struct builder_control : control_base<Rule> {
     if constexpr (kCountsDepth) {
       if (++s.depth > kMaxConditionDepth) {
         --s.depth;
-        std::string msg = fmt::format("condition nested too deeply (more than {} levels)",
-                                      kMaxConditionDepth);
+        std::string msg =
+            fmt::format("condition nested too deeply (more than {} levels)", kMaxConditionDepth);
         s.error_at(in.byte(), s.loc(in), msg);
         throw pegtl::parse_error(msg, in);
       }
@@ -257,15 +314,14 @@ struct builder_control : control_base<Rule> {
 
 template <typename Rule>
 struct control : control_base<Rule> {};
-#define CORDON_BUILDER(rule)                                      \
-  template <>                                                     \
-  struct control<g::rule> : builder_control<g::rule> {};          \
-  template <>                                                     \
-  struct builder<g::rule> {                                       \
-    static void build(Nodes& n, const Mark& m, State& s,          \
-                      [[maybe_unused]] std::string_view text);    \
-  };                                                              \
-  void builder<g::rule>::build([[maybe_unused]] Nodes& n, [[maybe_unused]] const Mark& m, \
+#define CORDON_BUILDER(rule)                                                                      \
+  template <>                                                                                     \
+  struct control<g::rule> : builder_control<g::rule> {};                                          \
+  template <>                                                                                     \
+  struct builder<g::rule> {                                                                       \
+    static void build(Nodes& n, const Mark& m, State& s, [[maybe_unused]] std::string_view text); \
+  };                                                                                              \
+  void builder<g::rule>::build([[maybe_unused]] Nodes& n, [[maybe_unused]] const Mark& m,         \
                                [[maybe_unused]] State& s, [[maybe_unused]] std::string_view text)
 
 Word word_of(Tok t) { return Word{std::move(t.text), std::move(t.loc)}; }
@@ -370,9 +426,9 @@ CORDON_BUILDER(action) {
   a.loc = m.loc;
   Tok kwd = n.take<Tok>();
   static const std::pair<std::string_view, ActionKind> kKinds[] = {
-      {"allow", ActionKind::kAllow}, {"errno", ActionKind::kErrno},
-      {"kill", ActionKind::kKill},   {"kill-thread", ActionKind::kKillThread},
-      {"trap", ActionKind::kTrap},   {"log", ActionKind::kLog},
+      {"allow", ActionKind::kAllow},  {"errno", ActionKind::kErrno},
+      {"kill", ActionKind::kKill},    {"kill-thread", ActionKind::kKillThread},
+      {"trap", ActionKind::kTrap},    {"log", ActionKind::kLog},
       {"notify", ActionKind::kNotify}};
   for (auto& [name, kind] : kKinds)
     if (kwd.text == name) a.kind = kind;
@@ -525,12 +581,12 @@ CORDON_WORDS_STMT(capabilities_stmt, kCapabilities)
 CORDON_WORDS_STMT(require_stmt, kRequire)
 #undef CORDON_WORDS_STMT
 
-#define CORDON_STRING_STMT(rule, kind)                           \
-  CORDON_BUILDER(rule) {                                         \
+#define CORDON_STRING_STMT(rule, kind)                          \
+  CORDON_BUILDER(rule) {                                        \
     Statement& st = new_statement(s, Statement::Kind::kind, m); \
-    Tok t = n.take<Tok>();                                       \
-    st.text = t.text;                                            \
-    st.words.push_back(word_of(std::move(t)));                   \
+    Tok t = n.take<Tok>();                                      \
+    st.text = t.text;                                           \
+    st.words.push_back(word_of(std::move(t)));                  \
   }
 CORDON_STRING_STMT(include_stmt, kInclude)
 CORDON_STRING_STMT(name_stmt, kName)
@@ -644,10 +700,9 @@ File parse_policy_text(const std::string& path, std::string text, Diagnostics& d
         ++col;
       }
     }
-    diags.error({path, line, col},
-                fmt::format("{} (byte 0x{:02x}); a policy is UTF-8 text",
-                            text[bad] == 0 ? "NUL byte" : "invalid UTF-8",
-                            static_cast<unsigned char>(text[bad])));
+    diags.error({path, line, col}, fmt::format("{} (byte 0x{:02x}); a policy is UTF-8 text",
+                                               text[bad] == 0 ? "NUL byte" : "invalid UTF-8",
+                                               static_cast<unsigned char>(text[bad])));
     return file;
   }
   file.source = std::move(text);

@@ -15,11 +15,11 @@ struct ArchName {
   uint32_t token;
 };
 constexpr ArchName kArches[] = {
-    {"x86_64", SCMP_ARCH_X86_64},   {"x86", SCMP_ARCH_X86},         {"x32", SCMP_ARCH_X32},
-    {"arm", SCMP_ARCH_ARM},         {"aarch64", SCMP_ARCH_AARCH64}, {"mips", SCMP_ARCH_MIPS},
-    {"mips64", SCMP_ARCH_MIPS64},   {"mipsel", SCMP_ARCH_MIPSEL},   {"mipsel64", SCMP_ARCH_MIPSEL64},
-    {"ppc", SCMP_ARCH_PPC},         {"ppc64", SCMP_ARCH_PPC64},     {"ppc64le", SCMP_ARCH_PPC64LE},
-    {"s390", SCMP_ARCH_S390},       {"s390x", SCMP_ARCH_S390X},     {"riscv64", SCMP_ARCH_RISCV64},
+    {"x86_64", SCMP_ARCH_X86_64}, {"x86", SCMP_ARCH_X86},         {"x32", SCMP_ARCH_X32},
+    {"arm", SCMP_ARCH_ARM},       {"aarch64", SCMP_ARCH_AARCH64}, {"mips", SCMP_ARCH_MIPS},
+    {"mips64", SCMP_ARCH_MIPS64}, {"mipsel", SCMP_ARCH_MIPSEL},   {"mipsel64", SCMP_ARCH_MIPSEL64},
+    {"ppc", SCMP_ARCH_PPC},       {"ppc64", SCMP_ARCH_PPC64},     {"ppc64le", SCMP_ARCH_PPC64LE},
+    {"s390", SCMP_ARCH_S390},     {"s390x", SCMP_ARCH_S390X},     {"riscv64", SCMP_ARCH_RISCV64},
 };
 
 }  // namespace

@@ -38,7 +38,8 @@ TEST(Cli, ExplainNamesTheDecidingRule) {
   auto r = run("explain " + f + " ioctl 0 TIOCSTI");
   EXPECT_EQ(r.status, 0) << r.out;
   EXPECT_NE(r.out.find("filter result: KILL_PROCESS"), std::string::npos) << r.out;
-  EXPECT_NE(r.out.find("explain.cordon:5:3  kill ioctl if request == TIOCSTI"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("explain.cordon:5:3  kill ioctl if request == TIOCSTI"), std::string::npos)
+      << r.out;
   r = run("explain " + f + " ioctl 0 TCGETS");
   EXPECT_NE(r.out.find("explain.cordon:6:3  allow ioctl"), std::string::npos) << r.out;
   r = run("explain " + f + " openat");
@@ -60,7 +61,8 @@ TEST(Cli, ExitCodes) {
 }
 
 TEST(Cli, CompileEmitsPlanAndAssembly) {
-  auto f = write_policy("emit.cordon", "cordon 1\nsyscalls {\n  default errno EPERM\n  allow read\n}\n");
+  auto f =
+      write_policy("emit.cordon", "cordon 1\nsyscalls {\n  default errno EPERM\n  allow read\n}\n");
   auto plan = run("compile " + f + " --emit plan");
   EXPECT_EQ(plan.status, 0);
   EXPECT_NE(plan.out.find("\"version\": 1"), std::string::npos);

@@ -31,7 +31,8 @@ const Case kErrors[] = {
     {"UnknownArgument", "cordon 1\nsyscalls {\n  allow socket if famly == 1\n}\n",
      "error: socket has no argument 'famly'; did you mean 'family'?"},
     {"UnknownCapability", "cordon 1\ncapabilities keep NET_BIND_SERVCE\n",
-     "t.cordon:2:19: error: unknown capability 'NET_BIND_SERVCE'; did you mean 'NET_BIND_SERVICE'?"},
+     "t.cordon:2:19: error: unknown capability 'NET_BIND_SERVCE'; did you mean "
+     "'NET_BIND_SERVICE'?"},
     {"UnknownErrno", "cordon 1\nsyscalls {\n  errno EPREM read\n}\n",
      "error: unknown errno name 'EPREM'; did you mean 'EPERM'?"},
     {"UnknownKeywordInFilesystem", "cordon 1\nfilesystem {\n  rx /usr\n}\n",
@@ -40,7 +41,8 @@ const Case kErrors[] = {
      "t.cordon:2:10: error: unknown limit 'memry'; did you mean 'memory'?"},
     {"BadSize", "cordon 1\nlimits { memory 12Q }\n", "t.cordon:2:17: error: bad value '12Q'"},
     {"BadDuration", "cordon 1\nlimits { walltime 5years }\n", "error: bad duration '5years'"},
-    {"BadTmpfsSize", "cordon 1\nfilesystem {\n  tmpfs /tmp size lots\n}\n", "error: bad size 'lots'"},
+    {"BadTmpfsSize", "cordon 1\nfilesystem {\n  tmpfs /tmp size lots\n}\n",
+     "error: bad size 'lots'"},
     {"RelativePath", "cordon 1\nfilesystem {\n  ro usr/lib\n}\n",
      "t.cordon:3:6: error: malformed path 'usr/lib': paths must be absolute"},
     {"DotDotPath", "cordon 1\nfilesystem {\n  ro /usr/../etc\n}\n", "'..' is not allowed"},
@@ -55,7 +57,8 @@ const Case kErrors[] = {
      "conflicting rules for read: 'kill @b' here and 'allow @a' at line 5; name read in a rule"},
     {"TwoDefaults", "cordon 1\nsyscalls {\n  default kill\n  default allow\n}\n",
      "second 'default' in this block"},
-    {"SettingTwice", "cordon 1\nnetwork none\nnetwork host\n", "network is already set in this file at line 2"},
+    {"SettingTwice", "cordon 1\nnetwork none\nnetwork host\n",
+     "network is already set in this file at line 2"},
     {"MissingInclude", "cordon 1\ninclude \"nowhere.cordon\"\n",
      "t.cordon:2:9: error: cannot find include 'nowhere.cordon'"},
     {"MissingVersion", "name \"x\"\n", "missing 'cordon 1' as the first statement"},
@@ -67,10 +70,12 @@ const Case kErrors[] = {
      "t.cordon:3:22: error: expected a number or a constant name"},
     {"LiteralTooBig", "cordon 1\nsyscalls {\n  allow mmap if addr == 1180591620717411303424\n}\n",
      "integer literal '1180591620717411303424' is out of range"},
-    {"ValueTooWideForArgument", "cordon 1\nsyscalls {\n  allow socket if family == 0x100000000\n}\n",
+    {"ValueTooWideForArgument",
+     "cordon 1\nsyscalls {\n  allow socket if family == 0x100000000\n}\n",
      "value 0x100000000 does not fit the 32-bit argument family"},
     {"BadNetwork", "cordon 1\nnetwork lo\n", "unknown network mode 'lo'"},
-    {"BadNamespace", "cordon 1\nnamespaces user pdi\n", "unknown namespace 'pdi'; did you mean 'pid'?"},
+    {"BadNamespace", "cordon 1\nnamespaces user pdi\n",
+     "unknown namespace 'pdi'; did you mean 'pid'?"},
     {"BadArch", "cordon 1\narch x86-64\n", "unknown architecture 'x86-64'; did you mean 'x86_64'?"},
     {"BadIdentity", "cordon 1\nidentity uid root\n", "expected 'identity uid N gid N'"},
     {"BadPort", "cordon 1\nlandlock { bind tcp 70000 }\n", "bad port '70000'"},
@@ -80,7 +85,8 @@ const Case kErrors[] = {
      "unknown syscall 'wrte' in group @g; did you mean 'write'?"},
     {"GroupCycle", "cordon 1\ngroup @a { @b }\ngroup @b { @a }\nsyscalls {\n  allow @a\n}\n",
      "includes itself"},
-    {"MaskedWithOrder", "cordon 1\nsyscalls {\n  allow openat if (flags & O_CREAT) == 0 && flags & 1 < 2\n}\n",
+    {"MaskedWithOrder",
+     "cordon 1\nsyscalls {\n  allow openat if (flags & O_CREAT) == 0 && flags & 1 < 2\n}\n",
      "expected the end of the statement"},
 };
 
@@ -91,7 +97,8 @@ TEST_P(ErrorDiagnostic, IsReportedWithLocation) {
   auto r = compile_text(c.policy);
   EXPECT_TRUE(r.diags.has_errors()) << r.rendered();
   EXPECT_NE(r.rendered().find(c.expected), std::string::npos)
-      << "expected: " << c.expected << "\ngot:\n" << r.rendered();
+      << "expected: " << c.expected << "\ngot:\n"
+      << r.rendered();
   EXPECT_FALSE(r.plan.has_value());
 }
 
@@ -119,11 +126,13 @@ TEST(Diagnostics, WarningForPointerArgument) {
 }
 
 TEST(Diagnostics, WarningForShadowedArgumentRule) {
-  auto r = compile_text("cordon 1\nsyscalls {\n  allow ioctl\n  kill ioctl if request == TIOCSTI\n}\n");
+  auto r =
+      compile_text("cordon 1\nsyscalls {\n  allow ioctl\n  kill ioctl if request == TIOCSTI\n}\n");
   EXPECT_FALSE(r.diags.has_errors()) << r.rendered();
-  EXPECT_NE(r.rendered().find("t.cordon:4:3: warning: this rule for ioctl never applies: the rule at "
-                              "t.cordon:3:3 decides every call first"),
-            std::string::npos)
+  EXPECT_NE(
+      r.rendered().find("t.cordon:4:3: warning: this rule for ioctl never applies: the rule at "
+                        "t.cordon:3:3 decides every call first"),
+      std::string::npos)
       << r.rendered();
 }
 

@@ -1,7 +1,8 @@
-#include <gtest/gtest.h>
-#include <tao/pegtl/contrib/analyze.hpp>
-
 #include "policy/grammar.h"
+
+#include <gtest/gtest.h>
+
+#include <tao/pegtl/contrib/analyze.hpp>
 
 // PEGTL's grammar analysis finds rules that could loop forever without consuming input.
 TEST(Grammar, AnalyzeFindsNoProblems) {

@@ -25,7 +25,8 @@ TEST(HostileInput, TenMegabyteFileIsRefusedWithADiagnostic) {
 TEST(HostileInput, LargeValidFileParses) {
   // Just under the limit: 3 MiB of comments and rules is still read in full.
   std::string text = "cordon 1\nsyscalls {\n";
-  while (text.size() < 3 * 1024 * 1024) text += "  allow read  # a comment that pads the file out\n";
+  while (text.size() < 3 * 1024 * 1024)
+    text += "  allow read  # a comment that pads the file out\n";
   text += "}\n";
   auto r = compile_text(text);
   EXPECT_FALSE(r.diags.has_errors());
@@ -67,7 +68,8 @@ TEST(HostileInput, PrintableJunkStopsAfterFiftyErrors) {
 }
 
 TEST(HostileInput, HugeLiteral) {
-  auto r = compile_text("cordon 1\nsyscalls {\n  allow read if fd == 0x1" + std::string(20, '0') + "\n}\n");
+  auto r = compile_text("cordon 1\nsyscalls {\n  allow read if fd == 0x1" + std::string(20, '0') +
+                        "\n}\n");
   EXPECT_TRUE(mentions(r, "is out of range (64 bits)")) << r.rendered();
 }
 
@@ -78,11 +80,14 @@ TEST(HostileInput, ConditionThatWouldExplodeIsRefused) {
   for (int a = 0; a < 6; ++a) {
     if (a) cond += " && ";
     cond += "(";
-    for (int v = 0; v < 6; ++v) cond += (v ? " || " : "") + std::string("arg") + std::to_string(a) + " == " + std::to_string(v);
+    for (int v = 0; v < 6; ++v)
+      cond +=
+          (v ? " || " : "") + std::string("arg") + std::to_string(a) + " == " + std::to_string(v);
     cond += ")";
   }
   auto r = compile_text("cordon 1\nsyscalls {\n  allow read if " + cond + "\n  kill read\n}\n");
-  EXPECT_NE(r.compile_error.find("too complex"), std::string::npos) << r.compile_error << r.rendered();
+  EXPECT_NE(r.compile_error.find("too complex"), std::string::npos)
+      << r.compile_error << r.rendered();
 }
 
 TEST(HostileInput, IncludeCycleIsDiagnosed) {

@@ -24,8 +24,8 @@ TEST(Profiles, EveryShippedProfileChecksAndCompiles) {
 TEST(Profiles, BaseDeniesTheClassicEscapes) {
   cordon::policy::Diagnostics d;
   auto opts = cordon::testing::test_options();
-  auto plan = cordon::compiler::compile_file(std::string(CORDON_PROFILES_DIR) + "/lib/cli.cordon",
-                                             opts, d);
+  auto plan =
+      cordon::compiler::compile_file(std::string(CORDON_PROFILES_DIR) + "/lib/cli.cordon", opts, d);
   ASSERT_TRUE(plan) << d.render(false);
   for (const char* sc : {"ptrace", "kexec_load", "init_module", "bpf", "process_vm_readv"})
     EXPECT_NE(cordon::testing::verdict(*plan, sc), SCMP_ACT_ALLOW) << sc;

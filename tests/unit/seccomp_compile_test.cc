@@ -54,7 +54,8 @@ TEST(SeccompCompile, SixtyFourBitArgumentsCompareInFull) {
 }
 
 TEST(SeccompCompile, InListAndNegation) {
-  auto p = plan_of("  allow socket if family in [AF_UNIX, AF_INET] && !(type & SOCK_RAW == SOCK_RAW)");
+  auto p =
+      plan_of("  allow socket if family in [AF_UNIX, AF_INET] && !(type & SOCK_RAW == SOCK_RAW)");
   EXPECT_EQ(verdict(p, "socket", {AF_UNIX, 1}), kAllow);
   EXPECT_EQ(verdict(p, "socket", {AF_INET, 2}), kAllow);
   EXPECT_EQ(verdict(p, "socket", {AF_INET, 3}), kEperm);  // SOCK_RAW
@@ -93,7 +94,8 @@ TEST(SeccompCompile, OnlyTheNativeArchitectureByDefault) {
 }
 
 TEST(SeccompCompile, NamedArchitectureIsAdded) {
-  auto r = compile_text("cordon 1\narch x86\nsyscalls {\n  default errno EPERM\n  allow getpid\n}\n");
+  auto r =
+      compile_text("cordon 1\narch x86\nsyscalls {\n  default errno EPERM\n  allow getpid\n}\n");
   ASSERT_TRUE(r.plan) << r.rendered() << r.compile_error;
   cordon::compiler::SeccompData d;
   d.arch = AUDIT_ARCH_I386;

@@ -19,7 +19,8 @@ std::string random_condition(std::mt19937_64& rng) {
   auto atom = [&] {
     std::string a = kArgs[rng() % 3];
     uint64_t v = rng() % 4;
-    if (rng() % 4 == 0) return a + " & " + std::to_string(1 + rng() % 7) + " == " + std::to_string(v);
+    if (rng() % 4 == 0)
+      return a + " & " + std::to_string(1 + rng() % 7) + " == " + std::to_string(v);
     return a + " " + kOps[rng() % 6] + " " + std::to_string(v);
   };
   std::string c = atom();
@@ -37,7 +38,8 @@ TEST(SeccompProperty, EmittedFiltersAgreeWithThePolicy) {
     std::string body = "cordon 1\nsyscalls {\n  default errno EPERM\n";
     int rules = 1 + static_cast<int>(rng() % 3);
     for (int r = 0; r < rules; ++r)
-      body += std::string("  ") + kActions[rng() % 5] + " pread64 if " + random_condition(rng) + "\n";
+      body +=
+          std::string("  ") + kActions[rng() % 5] + " pread64 if " + random_condition(rng) + "\n";
     if (rng() % 2) body += std::string("  ") + kActions[rng() % 5] + " pread64\n";
     body += "}\n";
     auto c = compile_text(body);
@@ -55,7 +57,8 @@ TEST(SeccompProperty, EmittedFiltersAgreeWithThePolicy) {
         args[a] = v;
       }
       const auto* rule = cordon::compiler::decide(c.ir, "pread64", args);
-      uint32_t want = cordon::compiler::seccomp_ret(rule ? rule->action : c.ir.default_action.value);
+      uint32_t want =
+          cordon::compiler::seccomp_ret(rule ? rule->action : c.ir.default_action.value);
       ASSERT_EQ(cordon::testing::verdict(*c.plan, "pread64", args), want)
           << body << "args " << args[0] << " " << args[1] << " " << args[2] << " " << args[3];
     }
@@ -66,13 +69,14 @@ TEST(SeccompProperty, EmittedFiltersAgreeWithThePolicy) {
 TEST(SeccompProperty, TooManyRulesForLibseccompIsRefusedQuickly) {
   std::string body = "cordon 1\nsyscalls {\n  default kill\n";
   for (int i = 1; i <= 4; ++i)
-    body += "  errno EPERM pread64 if fd == " + std::to_string(i) + " && count == " +
-            std::to_string(i) + " && pos == " + std::to_string(i) + "\n";
+    body += "  errno EPERM pread64 if fd == " + std::to_string(i) +
+            " && count == " + std::to_string(i) + " && pos == " + std::to_string(i) + "\n";
   body += "  allow pread64\n}\n";
   auto start = std::chrono::steady_clock::now();
   auto c = compile_text(body);
   EXPECT_FALSE(c.plan);
-  EXPECT_NE(c.compile_error.find("libseccomp handles at most 256"), std::string::npos) << c.compile_error;
+  EXPECT_NE(c.compile_error.find("libseccomp handles at most 256"), std::string::npos)
+      << c.compile_error;
   EXPECT_NE(c.compile_error.find("t.cordon:8:3: the rules for pread64 need"), std::string::npos)
       << c.compile_error;
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5));
@@ -87,7 +91,8 @@ TEST(SeccompProperty, LibseccompThatRunsAwayIsStoppedByTheTimeLimit) {
       "  errno EPERM pread64 if count == 2 && pos == 2 && buf == 2\n  allow pread64\n}\n");
   auto took = std::chrono::steady_clock::now() - start;
   EXPECT_FALSE(c.plan);
-  EXPECT_NE(c.compile_error.find("did not finish building the filter within 10 s"), std::string::npos)
+  EXPECT_NE(c.compile_error.find("did not finish building the filter within 10 s"),
+            std::string::npos)
       << c.compile_error;
   EXPECT_LT(took, std::chrono::seconds(15));
 }

@@ -1,13 +1,13 @@
 // Shared helpers for policy tests: compile policy text the way `cordon compile` does.
 #pragma once
 
-#include <array>
-#include <optional>
-#include <string>
-
 #include <fcntl.h>
 #include <seccomp.h>
 #include <sys/socket.h>
+
+#include <array>
+#include <optional>
+#include <string>
 
 #include "compiler/bpf.h"
 #include "compiler/compile.h"
@@ -39,8 +39,10 @@ inline Compiled compile_text(const std::string& text, const std::string& path = 
   c.ir = policy::check_policy_text(path, text, opts, c.diags);
   if (!c.diags.has_errors()) {
     auto p = compiler::compile_plan(c.ir, opts);
-    if (p) c.plan = std::move(*p);
-    else c.compile_error = p.error().message();
+    if (p)
+      c.plan = std::move(*p);
+    else
+      c.compile_error = p.error().message();
   }
   return c;
 }
