@@ -253,8 +253,10 @@ int cmd_explain(const std::string& file, const std::string& syscall,
                              rule->via_group.empty() ? syscall : rule->via_group,
                              rule->condition_text.empty() ? "" : " if " + rule->condition_text);
   } else {
-    std::cout << fmt::format("  decided by: {}  default {} (no rule names {})\n",
-                             ir.default_action.loc.str(), ir.default_action.value.str(), syscall);
+    std::string where = ir.default_action.loc.str();
+    if (where.empty()) where = "(built-in; the policy sets no 'default')";
+    std::cout << fmt::format("  decided by: {}  default {} (no rule names {})\n", where,
+                             ir.default_action.value.str(), syscall);
   }
   return kExitOk;
 }

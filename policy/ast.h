@@ -15,8 +15,11 @@ struct SourceLoc {
   std::string file;
   uint32_t line = 0;
   uint32_t column = 0;
+  // "file:line:col"; "" for a setting no rule made (a built-in default), so a Plan's origin
+  // is either a real rule or visibly none.
   std::string str() const {
-    return file + ":" + std::to_string(line) + ":" + std::to_string(column);
+    return file.empty() ? std::string()
+                        : file + ":" + std::to_string(line) + ":" + std::to_string(column);
   }
   bool operator==(const SourceLoc&) const = default;
 };
