@@ -272,8 +272,6 @@ Result<std::vector<sock_filter>> export_bpf(void* ctx) {
   return parse_program(bytes);
 }
 
-uint32_t audit_arch(uint32_t token) { return token; }  // libseccomp tokens are AUDIT_ARCH_* values
-
 // Boundary values of every comparison on an argument, where a wrong filter would show.
 std::vector<uint64_t> probes(const Cond& c) {
   std::vector<uint64_t> out;
@@ -337,7 +335,7 @@ Result<void> self_check(const PolicyIR& ir, const std::vector<sock_filter>& prog
   for (const auto& args : samples) {
     SeccompData d;
     d.nr = nr;
-    d.arch = audit_arch(arch);
+    d.arch = arch;  // libseccomp arch tokens are the AUDIT_ARCH_* values
     std::copy(args.begin(), args.end(), d.args);
     std::optional<uint32_t> got = run_validated_program(prog, d);
     const SyscallRuleIR* r = decide(ir, name, args);

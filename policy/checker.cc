@@ -188,8 +188,6 @@ class Checker {
 
   PolicyIR run(const std::string& path, std::optional<std::string> text) {
     load(path, std::move(text), {}, SourceLoc{});
-    ir_.namespaces.value = {kNamespaces[0].begin(), kNamespaces[0].end()};
-    ir_.namespaces.value.clear();
     for (auto ns : kNamespaces) ir_.namespaces.value.insert(std::string(ns));
     ir_.network.value = "none";
     ir_.dev.value = "none";
