@@ -337,16 +337,16 @@ Result<void> self_check(const PolicyIR& ir, const std::vector<sock_filter>& prog
     d.nr = nr;
     d.arch = arch;  // libseccomp arch tokens are the AUDIT_ARCH_* values
     std::copy(args.begin(), args.end(), d.args);
-    std::optional<uint32_t> got = run_validated_program(prog, d);
+    uint32_t got = run_validated_program(prog, d);
     const SyscallRuleIR* r = decide(ir, name, args);
     uint32_t want = seccomp_ret(r ? r->action : ir.default_action.value);
-    if (*got != want)
+    if (got != want)
       return fail(fmt::format(
           "filter self-check failed for {} on {} with args ({:#x}, {:#x}, {:#x}, {:#x}, {:#x}, "
           "{:#x}): the filter gives {} but the policy says {} ({}); refusing to emit a filter "
           "that disagrees with the policy",
           name, policy::arch_name(arch), args[0], args[1], args[2], args[3], args[4], args[5],
-          describe_action(*got), describe_action(want), r ? r->loc.str() : "default"));
+          describe_action(got), describe_action(want), r ? r->loc.str() : "default"));
   }
   return {};
 }

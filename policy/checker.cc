@@ -651,11 +651,11 @@ class Checker {
       n = parse_size(v);
       what = "a size such as 64M or 1G";
     } else if (v[0] != '-') {
-      n = parse_integer(v);
+      // Counts (pids, nofile, nproc) beyond 2^31 are typos, not limits.
+      auto count = parse_integer(v);
+      if (count.value_or(UINT64_MAX) <= (1ull << 31)) n = count;
     }
-    const bool ok = n.has_value() && (what != "a count" || n.value_or(0) <= (1ull << 31) ||
-                                      v == "none" || v == "unlimited");
-    if (!ok) {
+    if (!n) {
       diags_.error(l.value.loc, fmt::format("bad {} '{}': expected {}",
                                             k == "walltime" ? "duration" : "value", v, what));
       return;
