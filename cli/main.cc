@@ -3,6 +3,7 @@
 // Exit codes: 0 ok, 1 policy errors (or a denial, for explain --exit-code), 2 usage errors.
 #include <fmt/format.h>
 #include <linux/audit.h>
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
@@ -13,7 +14,9 @@
 
 #include "compiler/bpf.h"
 #include "compiler/compile.h"
+#include "cli/plan_cache.h"
 #include "compiler/seccomp.h"
+#include "launcher/run.h"
 #include "policy/checker.h"
 #include "policy/constants.h"
 #include "policy/parser.h"
@@ -291,6 +294,45 @@ int cmd_profiles() {
   return kExitOk;
 }
 
+// cordon run: the plan comes from the cache when the policy and its includes are unchanged
+// (no policy text is parsed then), else from the compiler, and is cached for the next launch.
+int cmd_run(const std::string& profile, const std::vector<std::string>& sets,
+            const std::vector<std::string>& command, const std::vector<int>& pass_fds,
+            int json_fd, bool verbose, bool no_cache) {
+  if (json_fd >= 0 && fcntl(json_fd, F_GETFD) < 0) {
+    std::cerr << fmt::format("cordon: --json-status {}: EBADF (not an open descriptor)\n", json_fd);
+    return launcher::kExitLaunchFailed;
+  }
+  std::string path = resolve_policy(profile);
+  auto opts = make_options(sets);
+  cli::PlanCache cache(no_cache ? "/nonexistent/cordon-cache-disabled" : "");
+  cli::PlanCacheKey key{path, opts.vars};
+  std::optional<launcher::Plan> plan;
+  if (cache.enabled()) plan = cache.lookup(key);
+  if (plan && verbose) std::cerr << fmt::format("cordon: plan for {} from the cache\n", path);
+  if (!plan) {
+    policy::Diagnostics diags;
+    auto compiled = compiler::compile_file(path, opts, diags);
+    if (diags.has_errors() || verbose || diags.warning_count() > 0) print_diags(diags, verbose);
+    if (!compiled) {
+      if (!diags.has_errors())
+        std::cerr << fmt::format("cordon: {}: {}\n", path, compiled.error().message());
+      return launcher::kExitLaunchFailed;
+    }
+    plan = std::move(*compiled);
+    if (cache.enabled()) {
+      if (auto r = cache.store(key, *plan); !r && verbose)
+        std::cerr << fmt::format("cordon: plan cache: {}\n", r.error().message());
+    }
+  }
+  launcher::RunOptions ro;
+  ro.launch.command = command;
+  ro.launch.pass_fds = pass_fds;
+  ro.launch.verbose = verbose;
+  ro.json_status_fd = json_fd;
+  return launcher::run(*plan, ro);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -338,6 +380,41 @@ int main(int argc, char** argv) {
 
   auto* profiles = app.add_subcommand("profiles", "List the shipped profiles");
 
+  std::string run_profile = "cli";
+  std::vector<std::string> run_command;
+  std::vector<int> pass_fds;
+  int json_fd = -1;
+  bool no_cache = false;
+  auto* run = app.add_subcommand(
+      "run",
+      "Run a command in a sandbox built from a policy.\n"
+      "Exit status: the command's; 128+N if it died of signal N; 125 if cordon failed\n"
+      "before it started (the message names the stage and errno); 126 not executable;\n"
+      "127 not found.");
+  run->add_option("-p,--profile", run_profile, "Policy file or shipped profile name")
+      ->capture_default_str();
+  add_set(run);
+  run->add_option("--json-status", json_fd,
+                  "Write JSON status lines to this fd: 'start' (pids, namespaces, what was "
+                  "applied) and 'exit'");
+  run->add_option("--pass-fd", pass_fds, "Keep this fd open in the sandbox, repeatable")
+      ->allow_extra_args(false);
+  run->add_flag("-v,--verbose", verbose, "Say where the plan came from; show policy warnings");
+  run->add_flag("--no-cache", no_cache, "Compile the policy even if a cached plan is current");
+  run->add_option("CMD", run_command, "The command and its arguments (after --)");
+  run->prefix_command();
+
+  // `cordon run [OPTIONS] -- CMD ARGS…`: everything after the first `--` is the command,
+  // untouched by option parsing (CLI11 would reorder a literal `--` in the command).
+  std::vector<std::string> after_dashes;
+  if (argc > 1 && std::string(argv[1]) == "run") {
+    for (int i = 2; i < argc; ++i)
+      if (std::string(argv[i]) == "--") {
+        after_dashes.assign(argv + i + 1, argv + argc);
+        argc = i;
+        break;
+      }
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -346,13 +423,23 @@ int main(int argc, char** argv) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
     app.exit(e);
-    return kExitUsage;
+    // `run` keeps env(1)'s convention: 125 when cordon fails before the command starts.
+    return run->parsed() ? launcher::kExitLaunchFailed : kExitUsage;
   }
   try {
     if (check->parsed()) return cmd_check(check_files, verbose, sets);
     if (compile->parsed()) return cmd_compile(file, emit, out, sets);
     if (explain->parsed()) return cmd_explain(file, syscall, sc_args, arch, sets);
     if (profiles->parsed()) return cmd_profiles();
+    if (run->parsed()) {
+      for (const auto& extra : run->remaining()) run_command.push_back(extra);
+      for (const auto& a : after_dashes) run_command.push_back(a);
+      if (run_command.empty()) {
+        std::cerr << "cordon: run: no command given (cordon run -p PROFILE -- CMD [ARG]...)\n";
+        return launcher::kExitLaunchFailed;
+      }
+      return cmd_run(run_profile, sets, run_command, pass_fds, json_fd, verbose, no_cache);
+    }
   } catch (const CLI::ValidationError& e) {
     std::cerr << "cordon: " << e.what() << "\n";
     return kExitUsage;

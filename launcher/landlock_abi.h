@@ -44,3 +44,41 @@ inline constexpr uint64_t fs_rights_for_abi(int abi) {
 }
 
 }  // namespace cordon::launcher::landlock
+
+// Structures newer than Debian 12's headers, declared under cordon's own names so they never
+// clash with a system header that has them.
+namespace cordon::launcher::landlock {
+
+// landlock_create_ruleset's attribute, full size (ABI 6). The size passed to the kernel says
+// how much of it this kernel reads: 8 bytes before ABI 4, 16 before ABI 6.
+struct RulesetAttr {
+  uint64_t handled_access_fs;
+  uint64_t handled_access_net;  // ABI 4
+  uint64_t scoped;              // ABI 6
+};
+inline constexpr size_t ruleset_attr_size(int abi) {
+  return abi >= 6 ? 24 : abi >= 4 ? 16 : 8;
+}
+
+struct __attribute__((packed)) PathBeneathAttr {
+  uint64_t allowed_access;
+  int32_t parent_fd;
+};
+struct NetPortAttr {
+  uint64_t allowed_access;
+  uint64_t port;
+};
+inline constexpr int kRulePathBeneath = 1;
+inline constexpr int kRuleNetPort = 2;  // ABI 4
+
+// landlock_restrict_self flags (ABI 7): log denials of the program started by execve too, not
+// only of the process that restricted itself — that is the sandboxed app.
+inline constexpr uint32_t kRestrictSelfLogNewExecOn = 1U << 1;
+
+// Rights that make sense on a file (not a directory): adding a directory-only right on a file
+// is EINVAL.
+inline constexpr uint64_t kFileRights = LANDLOCK_ACCESS_FS_EXECUTE | LANDLOCK_ACCESS_FS_WRITE_FILE |
+                                        LANDLOCK_ACCESS_FS_READ_FILE | LANDLOCK_ACCESS_FS_TRUNCATE |
+                                        LANDLOCK_ACCESS_FS_IOCTL_DEV;
+
+}  // namespace cordon::launcher::landlock

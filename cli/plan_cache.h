@@ -1,0 +1,66 @@
+// The plan cache: `cordon run -p NAME|FILE` compiles a policy once and reuses the Plan.
+//
+// An entry lives under $XDG_CACHE_HOME/cordon (else $HOME/.cache/cordon) and is keyed by the
+// policy's absolute path, every ${VAR} value the check may expand (the caller's and --set),
+// the include search path, and the identity of the cordon binary (so a new compiler never
+// reuses an old plan). The entry records each file the policy read (the policy and its
+// includes) with a content hash; a lookup re-hashes those files and parses no policy text — any
+// difference is a miss. Entries are written atomically (temp file + rename) with mode 0600 in a
+// 0700 folder; a corrupt or foreign entry is a miss, never an error.
+//
+// Trust: a cached Plan is applied as if just compiled, so only files this user wrote count. The
+// cache folder and the folder holding it must be owned by the effective uid (else the cache is
+// disabled: e.g. `sudo` keeping the caller's $HOME, or a cache folder planted by another user);
+// the `cordon` folder itself may not be a symlink; an entry must be a regular file owned by the
+// effective uid and not writable by group or others.
+//
+// Not covered (a lookup can only see files the policy did read): a new file that would now
+// shadow an include found later in the search path. Editing a policy while `cordon run` is
+// compiling it can also store the old plan under the new content hash; the next edit heals it.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/result.h"
+#include "launcher/plan.h"
+
+namespace cordon::cli {
+
+struct PlanCacheKey {
+  std::string policy_path;                  // as resolved; made absolute by the cache
+  std::map<std::string, std::string> vars;  // every variable the checker was given
+  std::vector<std::string> search_path;     // the checker's include search path, in order
+};
+
+class PlanCache {
+ public:
+  // dir "": $XDG_CACHE_HOME/cordon, else $HOME/.cache/cordon; no usable folder → disabled.
+  // A folder that does not exist is created (mode 0700, parents as needed).
+  explicit PlanCache(std::string dir = "");
+
+  bool enabled() const { return !dir_.empty(); }
+  const std::string& dir() const { return dir_; }
+  // Why the cache is disabled ("" when enabled), for --verbose.
+  const std::string& disabled_reason() const { return disabled_reason_; }
+
+  // The cached Plan when every recorded file still hashes the same; nullopt otherwise.
+  std::optional<launcher::Plan> lookup(const PlanCacheKey& key) const;
+  // Stores `plan` (its policy_files name the files to re-hash). Failure to write is reported
+  // to the caller, who may ignore it: the cache is an optimisation.
+  Result<void> store(const PlanCacheKey& key, const launcher::Plan& plan) const;
+
+  // The key as stored in an entry, and the entry's file name (fnv1a of the key + ".json").
+  // Exposed for tests and `--verbose`.
+  std::string key_string(const PlanCacheKey& key) const;
+  std::string entry_name(const PlanCacheKey& key) const;
+
+ private:
+  std::string dir_;
+  std::string binary_id_;  // dev, inode, size, mtime, ctime of /proc/self/exe
+  std::string disabled_reason_;
+};
+
+}  // namespace cordon::cli

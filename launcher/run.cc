@@ -1,0 +1,340 @@
+// The supervisor: the parent's side of `cordon run`, in the DESIGN's order — resolve the plan
+// (prepare_spec), create the cgroup, clone3 into new namespaces, write the id maps, release
+// the child, then forward signals, enforce walltime, collect the status and report it.
+#include "launcher/run.h"
+
+#include <fcntl.h>
+#include <linux/sched.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/capability.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "launcher/cgroup.h"
+#include "launcher/unique_fd.h"
+
+namespace cordon::launcher {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+void say(const std::string& line) { fmt::print(stderr, "cordon: {}\n", line); }
+
+// The object a failed stage was working on, for the message.
+std::string object_of(const Spec& s, const Plan& plan, const Report& r) {
+  switch (r.stage) {
+    case Stage::kMountSource:
+    case Stage::kMount:
+      if (r.index >= 0 && static_cast<size_t>(r.index) < s.mounts.size())
+        return s.mounts[r.index].path;
+      if (r.index <= -2 && r.index > -2 - kDevNodeCount)
+        return fmt::format("/dev/{}", kDevNodes[-2 - r.index]);
+      return "";
+    case Stage::kRlimit:
+      return r.index >= 0 && static_cast<size_t>(r.index) < s.rlimits.size()
+                 ? s.rlimits[r.index].name
+                 : "";
+    case Stage::kCapabilities:
+      if (r.index >= 0) {
+        char* name = cap_to_name(r.index);
+        std::string out = name ? name : std::to_string(r.index);
+        cap_free(name);
+        return out;
+      }
+      return "";
+    case Stage::kLandlock:
+      return r.index >= 0 && static_cast<size_t>(r.index) < s.landlock_rules.size()
+                 ? s.landlock_rules[r.index].path
+                 : "";
+    case Stage::kCloseFds:
+      return r.index >= 0 ? fmt::format("fd {}", r.index) : "";
+    case Stage::kHostname:
+      return s.hostname;
+    case Stage::kFindCommand:
+    case Stage::kExec:
+      return s.command;
+    case Stage::kMac:
+      return !s.apparmor_exec.empty() ? plan.mac.apparmor : plan.mac.selinux;
+    default:
+      return "";
+  }
+}
+
+std::string failure_message(const Spec& s, const Plan& plan, const Report& r) {
+  std::string object = object_of(s, plan, r);
+  std::string msg = fmt::format("{}{}{}: {}", stage_name(r.stage), object.empty() ? "" : " ",
+                                object, Error::errno_name(r.err));
+  if ((r.stage == Stage::kMount || r.stage == Stage::kMountSource) && r.err == ELOOP)
+    msg += " (a component of the path is a symlink; name the real path in the policy)";
+  if (r.stage == Stage::kFindCommand && r.err == ENOENT && s.command.find('/') == std::string::npos)
+    msg += " (not found in the sandbox's PATH; is its directory in the policy's filesystem?)";
+  if (r.stage == Stage::kExec && r.err == ENOENT)
+    msg += " (its interpreter or dynamic loader is not in the sandbox)";
+  return msg;
+}
+
+Result<void> write_file(const std::string& path, const std::string& text) {
+  UniqueFd fd(open(path.c_str(), O_WRONLY | O_CLOEXEC));
+  if (!fd || write(fd.get(), text.data(), text.size()) != static_cast<ssize_t>(text.size()))
+    return fail(Error::from_errno(path));
+  return {};
+}
+
+// The sandbox's namespace ids (inode numbers, as `lsns` shows them). The cgroup namespace is
+// entered by the child after it is placed in its cgroup, so it is not known yet at start.
+nlohmann::json namespace_ids(pid_t pid) {
+  nlohmann::json j = nlohmann::json::object();
+  for (const char* ns : {"user", "pid_for_children", "mnt", "net", "ipc", "uts"}) {
+    struct stat st;
+    std::string path = fmt::format("/proc/{}/ns/{}", pid, ns);
+    if (stat(path.c_str(), &st) == 0)
+      j[std::string(ns) == "pid_for_children" ? "pid" : ns] = st.st_ino;
+  }
+  return j;
+}
+
+void emit_json(int fd, const nlohmann::json& j) {
+  if (fd < 0) return;
+  std::string line = j.dump() + "\n";
+  (void)!write(fd, line.data(), line.size());
+}
+
+int status_to_exit(int status) {
+  if (WIFEXITED(status)) return WEXITSTATUS(status);
+  if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
+  return kExitLaunchFailed;
+}
+
+}  // namespace
+
+int run(const Plan& plan, const RunOptions& opts) {
+  const auto started = Clock::now();
+  std::vector<std::string> warnings;
+  auto fail_before_start = [&](const std::string& msg) {
+    say(msg);
+    emit_json(opts.json_status_fd, {{"event", "exit"}, {"error", msg}, {"exit_code", kExitLaunchFailed}});
+    return kExitLaunchFailed;
+  };
+
+  // Resolve the plan into everything the child needs.
+  auto limits_cg = SandboxCgroup::create(plan.cgroup, plan.requires_.count("cgroup") > 0,
+                                         fmt::format("cordon-{}", getpid()));
+  if (!limits_cg) return fail_before_start(limits_cg.error().message());
+  SandboxCgroup cg = std::move(*limits_cg);
+  for (const auto& w : cg.warnings()) warnings.push_back(w);
+  Plan effective = plan;
+  for (const Rlimit& r : cg.fallback_rlimits()) {
+    auto it = std::find_if(effective.rlimits.begin(), effective.rlimits.end(),
+                           [&](const Rlimit& e) { return e.resource == r.resource; });
+    if (it == effective.rlimits.end()) effective.rlimits.push_back(r);
+    else it->value = std::min(it->value, r.value);
+  }
+  auto prepared = prepare_spec(effective, opts.launch, warnings);
+  for (const auto& w : warnings) say("warning: " + w);
+  if (!prepared) return fail_before_start(prepared.error().message());
+  Spec& spec = *prepared;
+
+  // Pipes: reports from the child (packet mode: one Report per read), and the go signal.
+  int rp[2], gp[2];
+  if (pipe2(rp, O_CLOEXEC | O_DIRECT) != 0 || pipe2(gp, O_CLOEXEC) != 0)
+    return fail_before_start(Error::from_errno("pipe").message());
+  UniqueFd report_r(rp[0]), report_w(rp[1]), go_r(gp[0]), go_w(gp[1]);
+
+  // Signals reach the supervisor through a signalfd; the child restores the caller's mask.
+  sigset_t handled, orig;
+  sigemptyset(&handled);
+  for (int sig : {SIGCHLD, SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH})
+    sigaddset(&handled, sig);
+  sigprocmask(SIG_BLOCK, &handled, &orig);
+  UniqueFd sigfd(signalfd(-1, &handled, SFD_CLOEXEC | SFD_NONBLOCK));
+
+  clone_args args{};
+  int pidfd = -1;
+  args.flags = spec.clone_flags | CLONE_PIDFD;
+  args.pidfd = reinterpret_cast<uint64_t>(&pidfd);
+  args.exit_signal = SIGCHLD;
+  if (cg.clone_into_fd() >= 0) {
+    args.flags |= CLONE_INTO_CGROUP;
+    args.cgroup = static_cast<uint64_t>(cg.clone_into_fd());
+  }
+  fflush(nullptr);
+  long pid = syscall(SYS_clone3, &args, sizeof args);
+  if (pid == 0) {
+    // Child, in the new namespaces, privileged only inside its user namespace.
+    sigprocmask(SIG_SETMASK, &orig, nullptr);
+    report_r.release();
+    go_w.release();
+    child_main(spec, report_w.get(), go_r.get());
+  }
+  if (pid < 0) {
+    int err = errno;
+    sigprocmask(SIG_SETMASK, &orig, nullptr);
+    std::string hint;
+    if (err == EPERM || err == ENOSPC || err == EUSERS)
+      hint = " (are unprivileged user namespaces disabled? see /proc/sys/user/max_user_namespaces "
+             "and kernel.unprivileged_userns_clone)";
+    return fail_before_start(fmt::format("clone: {}{}", Error::errno_name(err), hint));
+  }
+  UniqueFd pidfd_owner(pidfd);
+  report_w.reset();
+  go_r.reset();
+  auto kill_child = [&] {
+    syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, nullptr, 0);
+    waitpid(static_cast<pid_t>(pid), nullptr, 0);
+  };
+
+  // Parent: the child's user namespace gets its id maps (setgroups denied first, as the
+  // kernel requires of an unprivileged writer), then the v1 cgroups, then the go.
+  if (spec.clone_flags & CLONE_NEWUSER) {
+    for (auto [file, text] : {std::pair<const char*, const std::string&>{"setgroups", "deny"},
+                              {"uid_map", spec.uid_map},
+                              {"gid_map", spec.gid_map}}) {
+      if (auto r = write_file(fmt::format("/proc/{}/{}", pid, file), text); !r) {
+        kill_child();
+        return fail_before_start(fmt::format("id maps: {}", r.error().message()));
+      }
+    }
+  }
+  if (cg.version() != 0 && cg.clone_into_fd() < 0) {
+    if (auto r = cg.attach(static_cast<pid_t>(pid)); !r) {
+      kill_child();
+      return fail_before_start(r.error().message());
+    }
+  }
+  nlohmann::json start = {{"event", "start"},
+                          {"host_pid", pid},
+                          {"namespaces", namespace_ids(static_cast<pid_t>(pid))},
+                          {"policy", plan.name},
+                          {"policy_hash", plan.policy_hash}};
+  start["applied"] = {
+      {"landlock",
+       spec.landlock_abi > 0
+           ? nlohmann::json{{"abi", spec.landlock_abi},
+                            {"handled_fs", spec.landlock_fs},
+                            {"handled_net", spec.landlock_net},
+                            {"scoped", spec.landlock_scoped},
+                            {"rules", spec.landlock_rules.size()}}
+           : nlohmann::json(nullptr)},
+      {"cgroup", {{"version", cg.version()}, {"paths", cg.paths()}}},
+      {"seccomp", spec.seccomp.empty()
+                      ? nlohmann::json(nullptr)
+                      : nlohmann::json{{"hash", plan.seccomp.program_hash},
+                                       {"arch", plan.seccomp.arches.at(0)},
+                                       {"instructions", spec.seccomp.size()},
+                                       {"log", plan.seccomp.log}}},
+      {"capabilities", plan.capabilities},
+      {"no_new_privs", true},
+      {"network", plan.network},
+      {"mounts", spec.mounts.size()},
+      {"rlimits", spec.rlimits.size()}};
+  start["warnings"] = warnings;
+  if (write(go_w.get(), "g", 1) != 1) {
+    kill_child();
+    return fail_before_start(Error::from_errno("start").message());
+  }
+  go_w.reset();
+  emit_json(opts.json_status_fd, start);
+
+  // Supervise.
+  std::optional<Report> failure;
+  std::optional<int> app_status;
+  int app_pid = 0;
+  int child_status = 0;
+  bool child_done = false, reports_done = false, walltime_hit = false;
+  std::optional<Clock::time_point> deadline;
+  if (plan.walltime_ms) deadline = started + std::chrono::milliseconds(*plan.walltime_ms);
+  while (!child_done || !reports_done) {
+    pollfd fds[3] = {{sigfd.get(), POLLIN, 0},
+                     {reports_done ? -1 : report_r.get(), POLLIN, 0},
+                     {child_done ? -1 : pidfd, POLLIN, 0}};
+    int timeout = -1;
+    if (deadline && !walltime_hit) {
+      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(*deadline - Clock::now());
+      timeout = static_cast<int>(std::max<int64_t>(0, left.count()));
+    }
+    if (child_done) timeout = timeout < 0 ? 2000 : std::min(timeout, 2000);
+    int n = poll(fds, 3, timeout);
+    if (n < 0 && errno != EINTR) break;
+    if (n == 0) {
+      if (child_done) break;  // reports still open after the sandbox ended: stop waiting
+      walltime_hit = true;
+      syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, nullptr, 0);
+      continue;
+    }
+    if (fds[0].revents & POLLIN) {
+      signalfd_siginfo si;
+      while (read(sigfd.get(), &si, sizeof si) == sizeof si)
+        if (si.ssi_signo != SIGCHLD && !child_done)
+          syscall(SYS_pidfd_send_signal, pidfd, si.ssi_signo, nullptr, 0);
+    }
+    if (fds[1].revents & (POLLIN | POLLHUP)) {
+      Report r;
+      ssize_t got = read(report_r.get(), &r, sizeof r);
+      if (got == sizeof r) {
+        if (r.kind == Report::kFailure && !failure) failure = r;
+        if (r.kind == Report::kExitStatus) app_status = r.status, app_pid = r.app_pid;
+      } else if (got == 0) {
+        reports_done = true;
+      }
+    }
+    if (fds[2].revents & POLLIN) {
+      if (waitpid(static_cast<pid_t>(pid), &child_status, 0) == pid) child_done = true;
+    }
+  }
+  sigprocmask(SIG_SETMASK, &orig, nullptr);
+
+  int code;
+  std::string error;
+  if (failure) {
+    error = failure_message(spec, plan, *failure);
+    say(error);
+    code = failure->stage == Stage::kExec || failure->stage == Stage::kFindCommand
+               ? (failure->err == ENOENT ? kExitNotFound : kExitNotExecutable)
+               : kExitLaunchFailed;
+  } else if (walltime_hit) {
+    say(fmt::format("walltime {} ms exceeded (policy {}); the sandbox was killed",
+                    *plan.walltime_ms, plan.walltime_origin));
+    code = 128 + SIGKILL;
+  } else if (app_status) {
+    code = status_to_exit(*app_status);
+  } else {
+    code = status_to_exit(child_status);
+  }
+  uint64_t ooms = cg.oom_kills();
+  if (ooms > 0)
+    say(fmt::format("the sandbox reached its memory limit ({} bytes, policy {}): the kernel's OOM "
+                    "killer ended {} process(es)",
+                    plan.cgroup.memory_bytes.value_or(0), plan.cgroup.memory_origin, ooms));
+  cg.remove();
+
+  const int raw = app_status ? *app_status : child_status;
+  nlohmann::json exit_j = {
+      {"event", "exit"},
+      {"host_pid", pid},
+      {"app_pid", app_pid ? nlohmann::json(app_pid) : nlohmann::json(nullptr)},
+      {"exit_code", code},
+      {"signal", !failure && WIFSIGNALED(raw) ? nlohmann::json(WTERMSIG(raw)) : nlohmann::json(nullptr)},
+      {"oom_kills", ooms},
+      {"walltime_exceeded", walltime_hit},
+      {"elapsed_ms", std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started).count()},
+      {"error", failure ? nlohmann::json(error) : nlohmann::json(nullptr)}};
+  if (failure)
+    exit_j["failed_stage"] = {{"stage", stage_name(failure->stage)},
+                              {"object", object_of(spec, plan, *failure)},
+                              {"errno", Error::errno_name(failure->err)}};
+  emit_json(opts.json_status_fd, exit_j);
+  return code;
+}
+
+}  // namespace cordon::launcher

@@ -1,0 +1,24 @@
+// cordon run: the supervisor. Creates the sandbox from a Plan, starts the app in it, forwards
+// signals, enforces walltime, and returns the exit status cordon should exit with.
+#pragma once
+
+#include "launcher/plan.h"
+#include "launcher/spec.h"
+
+namespace cordon::launcher {
+
+// Exit statuses besides the app's own (env(1), podman and docker use the same).
+inline constexpr int kExitLaunchFailed = 125;
+inline constexpr int kExitNotExecutable = 126;
+inline constexpr int kExitNotFound = 127;
+
+struct RunOptions {
+  LaunchOptions launch;
+  int json_status_fd = -1;  // one JSON object per line: "start", then "exit"
+};
+
+// Runs the app; prints warnings and failures to stderr as `cordon: …` lines. Returns the
+// app's exit status, 128+N if it died of signal N, or 125/126/127.
+int run(const Plan& plan, const RunOptions& opts);
+
+}  // namespace cordon::launcher

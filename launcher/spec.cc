@@ -1,0 +1,349 @@
+// prepare_spec: the parent's half of the launch. Everything that can be decided, looked up or
+// refused before clone happens here, where errors can still be sentences.
+#include <fcntl.h>
+#include <linux/landlock.h>
+#include <sched.h>
+#include <seccomp.h>
+#include <selinux/selinux.h>
+#include <sys/apparmor.h>
+#include <sys/capability.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <climits>
+#include <cstring>
+#include <filesystem>
+
+#include "launcher/landlock_abi.h"
+#include "launcher/spec.h"
+
+extern char** environ;
+
+namespace cordon::launcher {
+namespace {
+
+size_t depth(const std::string& path) { return std::count(path.begin(), path.end(), '/'); }
+
+const char* env_value(const std::string& name) {
+  const char* v = getenv(name.c_str());
+  return v;
+}
+
+// Names of the Landlock filesystem rights in `bits`, for warnings.
+std::string fs_right_names(uint64_t bits) {
+  static const char* const kNames[] = {
+      "execute",   "write_file", "read_file", "read_dir",  "remove_dir", "remove_file",
+      "make_char", "make_dir",   "make_reg",  "make_sock", "make_fifo",  "make_block",
+      "make_sym",  "refer",      "truncate",  "ioctl_dev"};
+  std::string out;
+  for (int i = 0; i < 16; ++i)
+    if (bits & (1ULL << i)) out += fmt::format("{}{}", out.empty() ? "" : " ", kNames[i]);
+  return out;
+}
+
+Result<void> prepare_filesystem(const Plan& plan, Spec& s, std::vector<std::string>& warnings) {
+  std::vector<const Mount*> sorted;
+  for (const Mount& m : plan.mounts) sorted.push_back(&m);
+  // Parents first, so a bind inside a tmpfs lands on top of it.
+  std::stable_sort(sorted.begin(), sorted.end(),
+                   [](const Mount* a, const Mount* b) { return depth(a->path) < depth(b->path); });
+  for (const Mount* m : sorted) {
+    MountOp op;
+    op.path = m->path;
+    op.rel = m->path.substr(1);
+    op.optional = m->optional;
+    op.plan_index = static_cast<int>(m - plan.mounts.data());
+    if (m->path.empty() || m->path[0] != '/' || m->path.find("/../") != std::string::npos)
+      return fail(fmt::format("mount {}: EINVAL (not an absolute normalised path)", m->path),
+                  EINVAL);
+    if (m->kind == "tmpfs") {
+      op.kind = MountOp::kTmpfs;
+      op.size = std::to_string(m->size ? m->size : 64ULL << 20);
+      op.mode = fmt::format("{:o}", m->mode ? m->mode : 0755);
+    } else if (m->kind == "proc") {
+      op.kind = MountOp::kProc;
+    } else if (m->kind == "dev") {
+      if (m->dev == "none") continue;
+      op.kind = MountOp::kDev;
+    } else if (m->kind == "ro" || m->kind == "rw" || m->kind == "exec") {
+      op.kind = MountOp::kBind;
+      op.readonly = m->kind != "rw";
+      struct stat st;
+      if (lstat(m->path.c_str(), &st) != 0) {
+        if (m->optional && (errno == ENOENT || errno == ENOTDIR)) continue;
+        return fail(Error::from_errno(fmt::format("mount {}", m->path)));
+      }
+      if (S_ISLNK(st.st_mode)) {
+        // Merged-/usr hosts have /bin -> usr/bin: the sandbox gets the same symlink, and the
+        // directory it points to must be bound by its own entry.
+        std::error_code ec;
+        op.kind = MountOp::kSymlink;
+        op.link_target = std::filesystem::read_symlink(m->path, ec).string();
+        if (ec) return fail(Error::from_errno(fmt::format("mount {}", m->path), ec.value()));
+      }
+    } else {
+      return fail(fmt::format("mount {}: unknown kind '{}'", m->path, m->kind), EINVAL);
+    }
+    s.mounts.push_back(std::move(op));
+  }
+  s.source_fds.assign(s.mounts.size(), -1);
+
+  // The new root is assembled on a directory of the (private copy of the) host tree.
+  for (const char* dir : {"/tmp", "/mnt", "/"}) {
+    struct stat st;
+    if (lstat(dir, &st) == 0 && S_ISDIR(st.st_mode)) {
+      s.staging = dir;
+      break;
+    }
+  }
+  // The caller's working directory, when the sandbox shows it.
+  std::error_code ec;
+  std::string cwd = std::filesystem::current_path(ec).string();
+  s.cwd = "/";
+  for (const MountOp& m : s.mounts)
+    if (m.kind == MountOp::kBind &&
+        (cwd == m.path || (cwd.size() > m.path.size() && cwd.compare(0, m.path.size(), m.path) == 0 &&
+                           cwd[m.path.size()] == '/')))
+      s.cwd = cwd;
+  (void)warnings;
+  return {};
+}
+
+Result<void> prepare_landlock(const Plan& plan, Spec& s, std::vector<std::string>& warnings) {
+  const Landlock& ll = plan.landlock;
+  if (ll.handled_fs == 0 && !ll.restrict_net && ll.scopes.empty()) return {};
+  long abi = syscall(SYS_landlock_create_ruleset, nullptr, 0, LANDLOCK_CREATE_RULESET_VERSION);
+  if (abi < 0) {
+    int err = errno;
+    if (ll.required_abi > 0)
+      return fail(fmt::format("landlock: the policy requires Landlock ABI {}, and this kernel "
+                              "has none ({})",
+                              ll.required_abi, Error::errno_name(err)),
+                  err);
+    warnings.push_back(fmt::format(
+        "landlock: not available ({}): filesystem rules are enforced by the mount layout only, "
+        "network ports and scopes not at all",
+        Error::errno_name(err)));
+    return {};
+  }
+  if (ll.required_abi > abi)
+    return fail(fmt::format("landlock: the policy requires Landlock ABI {}; this kernel offers {}",
+                            ll.required_abi, abi),
+                EOPNOTSUPP);
+  s.landlock_abi = static_cast<int>(abi);
+  s.landlock_fs = ll.handled_fs & landlock::fs_rights_for_abi(s.landlock_abi);
+  if (uint64_t lost = ll.handled_fs & ~s.landlock_fs)
+    warnings.push_back(fmt::format("landlock: ABI {} cannot restrict: {}", abi, fs_right_names(lost)));
+  if (ll.restrict_net) {
+    if (abi >= 4)
+      s.landlock_net = LANDLOCK_ACCESS_NET_BIND_TCP | LANDLOCK_ACCESS_NET_CONNECT_TCP;
+    else
+      warnings.push_back(fmt::format(
+          "landlock: ABI {} cannot restrict TCP bind/connect (needs 4); the network namespace "
+          "still applies",
+          abi));
+  }
+  for (const LandlockPort& p : ll.ports) {
+    if (!s.landlock_net) break;
+    uint64_t access = p.bind ? LANDLOCK_ACCESS_NET_BIND_TCP : LANDLOCK_ACCESS_NET_CONNECT_TCP;
+    auto it = std::find_if(s.landlock_ports.begin(), s.landlock_ports.end(),
+                           [&](auto& e) { return e.first == p.port; });
+    if (it != s.landlock_ports.end()) it->second |= access;
+    else s.landlock_ports.emplace_back(p.port, access);
+  }
+  for (const std::string& scope : ll.scopes) {
+    if (abi < 6) {
+      warnings.push_back(
+          fmt::format("landlock: ABI {} cannot scope {} (needs 6)", abi, scope));
+      continue;
+    }
+    s.landlock_scoped |= scope == "signal" ? LANDLOCK_SCOPE_SIGNAL
+                                           : LANDLOCK_SCOPE_ABSTRACT_UNIX_SOCKET;
+  }
+  if (abi >= 7) s.landlock_flags = landlock::kRestrictSelfLogNewExecOn;
+  for (size_t i = 0; i < ll.paths.size(); ++i) {
+    const LandlockPath& p = ll.paths[i];
+    // A replicated symlink is not a place of its own: the directory it names has its rule.
+    bool is_link = std::any_of(s.mounts.begin(), s.mounts.end(), [&](const MountOp& m) {
+      return m.kind == MountOp::kSymlink && m.path == p.path;
+    });
+    if (is_link) continue;
+    s.landlock_rules.push_back({p.path, p.access, p.optional, static_cast<int>(i)});
+  }
+  return {};
+}
+
+Result<void> prepare_mac(const Plan& plan, Spec& s, std::vector<std::string>& warnings) {
+  const Mac& mac = plan.mac;
+  auto unavailable = [&](const std::string& what, bool optional, const char* why) -> Result<void> {
+    std::string msg = fmt::format("mac: {} requested, but {}", what, why);
+    if (!optional)
+      return fail(msg + " (mark it `optional` in the policy to run without it)", EOPNOTSUPP);
+    warnings.push_back(msg + "; running without it (optional)");
+    return {};
+  };
+  if (!mac.apparmor.empty()) {
+    if (aa_is_enabled() != 1) {
+      auto r = unavailable(fmt::format("AppArmor profile '{}'", mac.apparmor),
+                           mac.apparmor_optional, "AppArmor is not enabled on this kernel");
+      if (!r) return r;
+    } else if (mac.apparmor == "generate") {
+      auto r = unavailable("a generated AppArmor profile", mac.apparmor_optional,
+                           "cordon cannot generate AppArmor profiles yet");
+      if (!r) return r;
+    } else {
+      s.apparmor_exec = "exec " + mac.apparmor;
+    }
+  }
+  if (!mac.selinux.empty()) {
+    if (is_selinux_enabled() != 1) {
+      auto r = unavailable(fmt::format("SELinux context '{}'", mac.selinux), mac.selinux_optional,
+                           "SELinux is not enabled on this kernel");
+      if (!r) return r;
+    } else {
+      s.selinux_exec = mac.selinux;
+    }
+  }
+  bool has_proc = std::any_of(s.mounts.begin(), s.mounts.end(),
+                              [](const MountOp& m) { return m.kind == MountOp::kProc; });
+  if ((!s.apparmor_exec.empty() || !s.selinux_exec.empty()) && s.build_root && !has_proc)
+    return fail("mac: setting an exec label needs `proc` in the policy's filesystem", EINVAL);
+  return {};
+}
+
+Result<void> prepare_exec(const Plan& plan, const LaunchOptions& opts, Spec& s) {
+  if (opts.command.empty()) return fail("exec: no command given", EINVAL);
+  // The environment: cleared then kept/set, or the caller's plus the policy's settings.
+  std::map<std::string, std::string> env;
+  if (!plan.env.clear) {
+    for (char** e = environ; *e; ++e) {
+      const char* eq = strchr(*e, '=');
+      if (eq) env[std::string(*e, static_cast<size_t>(eq - *e))] = eq + 1;
+    }
+  } else {
+    for (const std::string& k : plan.env.keep)
+      if (const char* v = env_value(k)) env[k] = v;
+  }
+  for (const EnvSet& e : plan.env.set) env[e.name] = e.value;
+  for (const auto& [k, v] : env) s.envp_storage.push_back(k + "=" + v);
+  for (std::string& e : s.envp_storage) s.envp.push_back(e.data());
+  s.envp.push_back(nullptr);
+  s.argv_storage = opts.command;
+  for (std::string& a : s.argv_storage) s.argv.push_back(a.data());
+  s.argv.push_back(nullptr);
+
+  s.command = opts.command[0];
+  if (s.command.find('/') != std::string::npos) {
+    s.candidates.push_back(s.command);
+  } else {
+    auto it = env.find("PATH");
+    std::string path = it != env.end() ? it->second
+                                       : "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+    size_t start = 0;
+    while (start <= path.size()) {
+      size_t end = path.find(':', start);
+      if (end == std::string::npos) end = path.size();
+      std::string dir = path.substr(start, end - start);
+      if (!dir.empty() && dir[0] == '/') s.candidates.push_back(dir + "/" + s.command);
+      start = end + 1;
+    }
+  }
+  return {};
+}
+
+}  // namespace
+
+Result<Spec> prepare_spec(const Plan& plan, const LaunchOptions& opts,
+                          std::vector<std::string>& warnings) {
+  Spec s;
+  const Namespaces& ns = plan.namespaces;
+  s.clone_flags = (ns.user ? CLONE_NEWUSER : 0) | (ns.pid ? CLONE_NEWPID : 0) |
+                  (ns.mount ? CLONE_NEWNS : 0) | (ns.ipc ? CLONE_NEWIPC : 0) |
+                  (ns.uts ? CLONE_NEWUTS : 0) | (ns.net ? CLONE_NEWNET : 0);
+  s.new_cgroup_ns = ns.cgroup;
+  s.pid_init = ns.pid;
+  if (plan.network == "host" && ns.net)
+    return fail("network: `network host` with a new network namespace", EINVAL);
+  s.loopback_up = plan.network == "loopback";
+
+  const uid_t euid = geteuid();
+  const gid_t egid = getegid();
+  s.uid = plan.identity.uid.value_or(euid);
+  s.gid = plan.identity.gid.value_or(egid);
+  if (ns.user) {
+    s.uid_map = fmt::format("{} {} 1\n", s.uid, euid);
+    s.gid_map = fmt::format("{} {} 1\n", s.gid, egid);
+  } else if (euid != 0 && (s.uid != euid || s.gid != egid)) {
+    return fail("ids: changing ids without a user namespace needs root", EPERM);
+  }
+  if (auto it = plan.requires_.find("userns"); it != plan.requires_.end() && !ns.user)
+    return fail("require userns: the policy shares the user namespace", EINVAL);
+
+  s.build_root = ns.mount;
+  if (ns.mount) {
+    if (auto r = prepare_filesystem(plan, s, warnings); !r) return tl::unexpected(r.error());
+  } else if (!plan.mounts.empty()) {
+    warnings.push_back(
+        "filesystem: the mount namespace is shared, so the policy's mounts are not applied; "
+        "only Landlock restricts paths");
+  }
+  s.hostname = !plan.hostname.empty() ? plan.hostname : !plan.name.empty() ? plan.name : "cordon";
+
+  for (const Rlimit& r : plan.rlimits) {
+    rlimit cur;
+    uint64_t v = r.value;
+    if (getrlimit(static_cast<__rlimit_resource>(r.resource), &cur) == 0 && cur.rlim_max != RLIM_INFINITY &&
+        v > cur.rlim_max) {
+      warnings.push_back(fmt::format("limits: {} {} is above the caller's hard limit; using {}",
+                                     r.name, r.value, cur.rlim_max));
+      v = cur.rlim_max;
+    }
+    s.rlimits.push_back({r.resource, v, r.name});
+  }
+
+  s.pass_fds = opts.pass_fds;
+  std::sort(s.pass_fds.begin(), s.pass_fds.end());
+  s.pass_fds.erase(std::unique(s.pass_fds.begin(), s.pass_fds.end()), s.pass_fds.end());
+  for (int fd : s.pass_fds)
+    if (fd < 3 || fcntl(fd, F_GETFD) < 0)
+      return fail(fmt::format("pass-fd {}: {}", fd, fd < 3 ? "0-2 are always passed" : "EBADF"),
+                  EBADF);
+
+  s.cap_last = static_cast<int>(cap_max_bits()) - 1;
+  for (int c : plan.capabilities) {
+    if (c < 0 || c > s.cap_last)
+      return fail(fmt::format("capabilities: capability {} is unknown to this kernel", c), EINVAL);
+    s.caps_keep |= 1ULL << c;
+  }
+  if (!plan.no_new_privs) return fail("no_new_privs: a Plan without it is refused", EINVAL);
+
+  if (auto r = prepare_mac(plan, s, warnings); !r) return tl::unexpected(r.error());
+  if (auto r = prepare_landlock(plan, s, warnings); !r) return tl::unexpected(r.error());
+
+  if (!plan.seccomp.program.empty()) {
+    if (plan.seccomp.program.size() > BPF_MAXINSNS)
+      return fail(fmt::format("seccomp: {} instructions exceed the kernel's {}",
+                              plan.seccomp.program.size(), BPF_MAXINSNS),
+                  E2BIG);
+    uint32_t native = seccomp_arch_native();
+    if (plan.seccomp.arches.empty() ||
+        seccomp_arch_resolve_name(plan.seccomp.arches[0].c_str()) != native)
+      return fail(fmt::format("seccomp: the plan's filter is for {}, not this machine's "
+                              "architecture",
+                              plan.seccomp.arches.empty() ? "no architecture"
+                                                          : plan.seccomp.arches[0]),
+                  ENOEXEC);
+    s.seccomp = plan.seccomp.program;
+    s.seccomp_flags = SECCOMP_FILTER_FLAG_TSYNC | (plan.seccomp.log ? SECCOMP_FILTER_FLAG_LOG : 0);
+  } else if (plan.requires_.count("seccomp")) {
+    return fail("require seccomp: the plan has no filter", EINVAL);
+  }
+
+  if (auto r = prepare_exec(plan, opts, s); !r) return tl::unexpected(r.error());
+  return s;
+}
+
+}  // namespace cordon::launcher

@@ -1,0 +1,156 @@
+// The launch spec: a Plan turned, in the parent, into exactly what the child will need.
+//
+// After clone the child neither allocates nor throws nor writes to stdio (STYLE.md): every
+// string it passes to the kernel, every array, every number is computed here first, and the
+// child only reads this structure (and fills the preallocated fd slots). A failure in the
+// child is one `Report` {stage, errno, index} over a pipe; the parent turns it into a message
+// using this same spec to name the object (`cordon: mount /var/lib/redis: ENOENT`).
+#pragma once
+
+#include <linux/filter.h>
+#include <sys/types.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "base/result.h"
+#include "launcher/plan.h"
+
+namespace cordon::launcher {
+
+// Every stage of the launch, in the order the DESIGN lists them. The names are what a user
+// reads in `cordon: <stage> <object>: <ERRNO>`.
+enum class Stage : int32_t {
+  kNone = 0,
+  kWaitParent,
+  kCgroupNs,
+  kMountPrivate,
+  kMountSource,
+  kNewRoot,
+  kMount,
+  kPivotRoot,
+  kHostname,
+  kLoopback,
+  kFork,
+  kFindCommand,
+  kRlimit,
+  kCloseFds,
+  kSetsid,
+  kPdeathsig,
+  kCapabilities,
+  kSetIds,
+  kNoNewPrivs,
+  kMac,
+  kLandlock,
+  kSeccomp,
+  kExec,
+};
+const char* stage_name(Stage s);
+
+// What the child sends the parent; small enough for an atomic pipe write.
+struct Report {
+  enum Kind : int32_t { kFailure = 1, kExitStatus = 2 };
+  int32_t kind = 0;
+  Stage stage = Stage::kNone;
+  int32_t err = 0;
+  int32_t index = -1;   // which mount, rlimit, capability, path… (-1: none)
+  int32_t status = 0;   // kExitStatus: the app's wait status
+  int32_t app_pid = 0;  // kExitStatus: the app's pid inside the sandbox
+};
+
+struct MountOp {
+  enum Kind { kBind, kTmpfs, kProc, kDev, kSymlink };
+  Kind kind = kBind;
+  std::string path;  // absolute, in the sandbox (a bind's host path is the same)
+  std::string rel;   // `path` without the leading '/', for *at() calls beneath the new root
+  bool optional = false;
+  bool readonly = false;
+  bool noexec = false;
+  std::string size, mode;  // tmpfs options as the kernel reads them ("67108864", "1777")
+  std::string link_target;  // kSymlink: the host symlink's content, replicated in the sandbox
+  int plan_index = -1;      // into Plan::mounts, for messages
+};
+
+struct LandlockRule {
+  std::string path;  // in the sandbox, opened without following symlinks
+  uint64_t access = 0;
+  bool optional = false;
+  int plan_index = -1;
+};
+
+struct RlimitOp {
+  int resource = 0;
+  uint64_t value = 0;
+  std::string name;
+};
+
+// The device nodes a minimal /dev binds from the host.
+inline constexpr const char* kDevNodes[] = {"null", "zero", "full", "random", "urandom", "tty"};
+inline constexpr int kDevNodeCount = 6;
+
+struct Spec {
+  // Namespaces (clone flags) and ids.
+  uint64_t clone_flags = 0;
+  bool new_cgroup_ns = false;
+  bool pid_init = false;  // a new PID namespace: our PID 1 forks the app and reaps
+  uint32_t uid = 0, gid = 0;  // inside
+  std::string uid_map, gid_map;
+
+  // Filesystem.
+  bool build_root = false;
+  std::vector<MountOp> mounts;  // parents first
+  std::string staging = "/tmp";  // where the new root is assembled before pivot_root
+  std::string cwd;  // the caller's, if it exists in the sandbox; else "/"
+
+  std::string hostname;
+  bool loopback_up = false;
+
+  std::vector<RlimitOp> rlimits;
+  std::vector<int> pass_fds;  // sorted
+
+  // Exec: candidate paths for the command, in PATH order; argv/envp as the kernel wants them.
+  std::string command;
+  std::vector<std::string> candidates;
+  std::vector<std::string> argv_storage, envp_storage;
+  std::vector<char*> argv, envp;
+
+  // Capabilities: bounding set to keep (bit per cap), last cap the kernel knows.
+  uint64_t caps_keep = 0;
+  int cap_last = 40;
+
+  bool no_new_privs = true;
+  std::string apparmor_exec;  // "exec PROFILE" to write to attr/apparmor/exec, or ""
+  std::string selinux_exec;   // context to write to attr/exec, or ""
+
+  // Landlock: what this kernel can enforce, already narrowed to its ABI.
+  int landlock_abi = 0;  // 0: not applied
+  uint64_t landlock_fs = 0, landlock_net = 0, landlock_scoped = 0;
+  uint32_t landlock_flags = 0;
+  std::vector<LandlockRule> landlock_rules;
+  std::vector<std::pair<uint16_t, uint64_t>> landlock_ports;  // port, access
+
+  std::vector<sock_filter> seccomp;
+  uint32_t seccomp_flags = 0;
+
+  // Filled by the child in its own memory copy: source fds per mount, /dev node fds.
+  std::vector<int> source_fds;
+  int dev_fds[kDevNodeCount] = {-1, -1, -1, -1, -1, -1};
+};
+
+struct LaunchOptions {
+  std::vector<std::string> command;  // argv; [0] found through PATH in the sandbox
+  std::vector<int> pass_fds;
+  bool verbose = false;
+};
+
+// Builds the Spec for `plan`. Warnings (a Landlock right this kernel cannot enforce, a rlimit
+// clamped to the hard limit…) are appended to `warnings`; a `require` the kernel cannot meet
+// is an error.
+Result<Spec> prepare_spec(const Plan& plan, const LaunchOptions& opts,
+                          std::vector<std::string>& warnings);
+
+// The child side (child.cc). Runs in the new namespaces after clone; never returns.
+[[noreturn]] void child_main(Spec& spec, int report_fd, int go_fd);
+
+}  // namespace cordon::launcher
