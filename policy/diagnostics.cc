@@ -55,7 +55,9 @@ std::string printable(std::string_view s, size_t max = 200) {
 
 std::string Diagnostics::render_one(const Diagnostic& d) const {
   static constexpr const char* kNames[] = {"error", "warning", "note"};
-  std::string out = fmt::format("{}: {}: {}\n", d.loc.str(), kNames[static_cast<int>(d.severity)],
+  // A file-level problem (cannot read it) has no line: name the file alone, not "file:0:0".
+  std::string where = d.loc.line > 0 ? d.loc.str() : d.loc.file.empty() ? "cordon" : d.loc.file;
+  std::string out = fmt::format("{}: {}: {}\n", where, kNames[static_cast<int>(d.severity)],
                                 printable(d.message, 1000));
   auto it = sources_.find(d.loc.file);
   if (it != sources_.end() && d.loc.line > 0) {

@@ -152,3 +152,11 @@ TEST(Diagnostics, DidYouMeanStaysQuietForUnrelatedWords) {
 }
 
 }  // namespace
+
+TEST(Diagnostics, UnreadableFileIsNamedWithoutALineNumber) {
+  cordon::policy::Diagnostics diags;
+  cordon::policy::check_policy_file("/nonexistent/x.cordon", cordon::testing::test_options(), diags);
+  std::string text = diags.render(false);
+  EXPECT_EQ(text.rfind("/nonexistent/x.cordon: error: cannot read", 0), 0u) << text;
+  EXPECT_EQ(text.find(":0:0"), std::string::npos) << text;
+}
