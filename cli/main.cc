@@ -305,15 +305,18 @@ int cmd_run(const std::string& profile, const std::vector<std::string>& sets,
   }
   std::string path = resolve_policy(profile);
   auto opts = make_options(sets);
-  cli::PlanCache cache(no_cache ? "/nonexistent/cordon-cache-disabled" : "");
-  cli::PlanCacheKey key{path, opts.vars};
+  cli::PlanCache cache = no_cache ? cli::PlanCache::disabled("--no-cache") : cli::PlanCache();
+  cli::PlanCacheKey key{path, opts.vars, opts.search_path};
   std::optional<launcher::Plan> plan;
   if (cache.enabled()) plan = cache.lookup(key);
-  if (plan && verbose) std::cerr << fmt::format("cordon: plan for {} from the cache\n", path);
+  if (verbose)
+    std::cerr << (plan ? fmt::format("cordon: plan for {} from the cache\n", path)
+                       : fmt::format("cordon: compiling {} (cache: {})\n", path,
+                                     cache.enabled() ? "miss" : cache.disabled_reason()));
   if (!plan) {
     policy::Diagnostics diags;
     auto compiled = compiler::compile_file(path, opts, diags);
-    if (diags.has_errors() || verbose || diags.warning_count() > 0) print_diags(diags, verbose);
+    if (diags.has_errors() || diags.warning_count() > 0) print_diags(diags, false);
     if (!compiled) {
       if (!diags.has_errors())
         std::cerr << fmt::format("cordon: {}: {}\n", path, compiled.error().message());

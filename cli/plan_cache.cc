@@ -125,22 +125,27 @@ Result<void> make_dirs(const fs::path& dir) {
   for (const auto& part : dir) {
     cur /= part;
     if (part == "/" || part.empty()) continue;
-    if (mkdir(cur.c_str(), 0700) != 0 && errno != EEXIST)
+    if (mkdir(cur.c_str(), 0700) == 0) {
+      // Exactly 0700 whatever the umask: a umask like 0277 would leave a folder we cannot fill.
+      if (chmod(cur.c_str(), 0700) != 0)
+        return fail(Error::from_errno(fmt::format("chmod 0700 {}", cur.string())));
+    } else if (errno != EEXIST) {
       return fail(Error::from_errno(fmt::format("mkdir {}", cur.string())));
+    }
   }
   return {};
 }
 
-// The cordon folder: ours, a real folder, and 0700 (tightened if we own it and it is looser).
-Result<Fd> open_own_dir(const std::string& dir, bool tighten) {
+// The cordon folder: ours, a real folder, and exactly 0700 (set so when `fix_mode`: it is ours).
+Result<Fd> open_own_dir(const std::string& dir, bool fix_mode) {
   Fd fd(open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
   if (!fd.ok()) return fail(Error::from_errno(fmt::format("open {}", dir)));
   struct stat st;
   if (fstat(fd.get(), &st) != 0) return fail(Error::from_errno(fmt::format("stat {}", dir)));
   if (st.st_uid != geteuid())
     return fail(fmt::format("{} is owned by uid {}, not {}", dir, st.st_uid, geteuid()));
-  if ((st.st_mode & 077) != 0) {
-    if (!tighten) return fail(fmt::format("{} is open to group or others", dir));
+  if ((st.st_mode & 0777) != 0700) {
+    if (!fix_mode) return fail(fmt::format("{} has mode {:o}, not 700", dir, st.st_mode & 0777));
     if (fchmod(fd.get(), 0700) != 0)
       return fail(Error::from_errno(fmt::format("chmod 0700 {}", dir)));
   }
@@ -172,8 +177,7 @@ Result<std::string> default_dir() {
     if (stat(home, &st) != 0 || !S_ISDIR(st.st_mode))
       return fail(fmt::format("HOME {} is not a folder", home));
     base = std::string(home) + "/.cache";
-    if (mkdir(base.c_str(), 0700) != 0 && errno != EEXIST)
-      return fail(Error::from_errno(fmt::format("mkdir {}", base)));
+    if (auto r = make_dirs(base); !r) return fail(r.error());
   }
   // Whoever owns the folder holding ours can swap ours for theirs: it must be this user's.
   // (Symlinks up to here are followed: ~/.cache on another disk is common.)
@@ -185,7 +189,8 @@ Result<std::string> default_dir() {
   std::string dir = (fs::path(base) / "cordon").string();
   if (mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST)
     return fail(Error::from_errno(fmt::format("mkdir {}", dir)));
-  if (auto fd = open_own_dir(dir, /*tighten=*/true); !fd) return fail(fd.error());
+  // A fresh folder's mode (the umask took its share) is set exactly here.
+  if (auto fd = open_own_dir(dir, /*fix_mode=*/true); !fd) return fail(fd.error());
   return dir;
 }
 
@@ -197,7 +202,7 @@ Result<std::string> explicit_dir(const std::string& dir) {
   // Per-operation opens refuse a symlink as the last component; resolve a chosen one once.
   fs::path real = fs::canonical(abs, ec);
   if (ec) return fail(fmt::format("{}: {}", abs.string(), ec.message()));
-  if (auto fd = open_own_dir(real.string(), /*tighten=*/true); !fd) return fail(fd.error());
+  if (auto fd = open_own_dir(real.string(), /*fix_mode=*/true); !fd) return fail(fd.error());
   return real.string();
 }
 
@@ -243,6 +248,12 @@ PlanCache::PlanCache(std::string dir) {
   dir_ = std::move(*d);
 }
 
+PlanCache PlanCache::disabled(std::string reason) {
+  PlanCache c{DisabledTag{}};
+  c.disabled_reason_ = std::move(reason);
+  return c;
+}
+
 std::string PlanCache::key_string(const PlanCacheKey& key) const {
   // One field per line, values escaped (no spaces, '=' or newlines inside): two different
   // keys never print the same.
@@ -262,7 +273,7 @@ std::string PlanCache::entry_name(const PlanCacheKey& key) const {
 std::optional<launcher::Plan> PlanCache::lookup(const PlanCacheKey& key) const {
   if (!enabled()) return std::nullopt;
   try {
-    auto dir = open_own_dir(dir_, /*tighten=*/false);
+    auto dir = open_own_dir(dir_, /*fix_mode=*/false);
     if (!dir) return std::nullopt;
     struct stat st;
     auto text = read_regular(dir->get(), entry_name(key), O_NOFOLLOW, &st);
@@ -326,7 +337,7 @@ Result<void> PlanCache::store(const PlanCacheKey& key, const launcher::Plan& pla
     return fail(fmt::format("plan cache: serialising the entry: {}", e.what()));
   }
 
-  auto dir = open_own_dir(dir_, /*tighten=*/false);
+  auto dir = open_own_dir(dir_, /*fix_mode=*/false);
   if (!dir) return fail(dir.error().wrap("plan cache"));
   const std::string name = entry_name(key);
   // A temp file in the same folder, renamed over the entry: a reader sees the old entry or the

@@ -40,6 +40,9 @@ class PlanCache {
   // dir "": $XDG_CACHE_HOME/cordon, else $HOME/.cache/cordon; no usable folder → disabled.
   // A folder that does not exist is created (mode 0700, parents as needed).
   explicit PlanCache(std::string dir = "");
+  // A cache that neither hits nor stores and touches no folder (`run --no-cache`). A path
+  // like /nonexistent/... is no substitute: run as root, the cache would create it.
+  static PlanCache disabled(std::string reason);
 
   bool enabled() const { return !dir_.empty(); }
   const std::string& dir() const { return dir_; }
@@ -58,6 +61,9 @@ class PlanCache {
   std::string entry_name(const PlanCacheKey& key) const;
 
  private:
+  struct DisabledTag {};
+  explicit PlanCache(DisabledTag) {}
+
   std::string dir_;
   std::string binary_id_;  // dev, inode, size, mtime, ctime of /proc/self/exe
   std::string disabled_reason_;

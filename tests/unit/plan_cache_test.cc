@@ -281,6 +281,10 @@ TEST_F(PlanCacheTest, CorruptEntryMisses) {
   j = entry_json;
   j.erase("plan");
   miss_with(j.dump(), "no plan");
+  j = entry_json;
+  ASSERT_EQ(j["files"][0]["path"], policy_.string());
+  j["files"].erase(0);
+  miss_with(j.dump(), "the policy itself not among the files re-hashed");
   // The intact entry still works: the misses above were the entry's fault.
   write_file(entry, good);
   EXPECT_TRUE(cache.lookup(key_));
@@ -314,15 +318,19 @@ TEST_F(PlanCacheTest, KeyNamesThePlanVersionAndTheBinary) {
 }
 
 TEST_F(PlanCacheTest, EntryIs0600AndFolderIs0700WhateverTheUmask) {
-  mode_t old = umask(0);
-  PlanCache cache((cache_dir() / "a" / "b").string());
-  auto stored = cache.store(key_, fake_plan());
-  umask(old);
-  ASSERT_TRUE(cache.enabled()) << cache.disabled_reason();
-  ASSERT_TRUE(stored) << stored.error().message();
-  EXPECT_EQ(mode_of(cache.dir()), 0700u);
-  EXPECT_EQ(mode_of(cache_dir() / "a"), 0700u) << "parents are created 0700 too";
-  EXPECT_EQ(mode_of(entry_path(cache)), 0600u);
+  for (mode_t mask : {0000, 0022, 0277}) {
+    fs::path dir = cache_dir() / fmt::format("umask{:o}", mask) / "cordon";
+    mode_t old = umask(mask);
+    PlanCache cache(dir.string());
+    auto stored = cache.store(key_, fake_plan());
+    umask(old);
+    ASSERT_TRUE(cache.enabled()) << cache.disabled_reason();
+    ASSERT_TRUE(stored) << stored.error().message();
+    EXPECT_EQ(mode_of(cache.dir()), 0700u) << "umask " << mask;
+    EXPECT_EQ(mode_of(dir.parent_path()), 0700u) << "parents are created 0700 too";
+    EXPECT_EQ(mode_of(entry_path(cache)), 0600u) << "umask " << mask;
+    EXPECT_TRUE(cache.lookup(key_));
+  }
 }
 
 TEST_F(PlanCacheTest, LooseFolderOfOursIsTightenedTo0700) {
@@ -331,6 +339,11 @@ TEST_F(PlanCacheTest, LooseFolderOfOursIsTightenedTo0700) {
   PlanCache cache(cache_dir().string());
   ASSERT_TRUE(cache.enabled()) << cache.disabled_reason();
   EXPECT_EQ(mode_of(cache_dir()), 0700u);
+  // Loosened after start (another tool, a careless chmod): used no more until reopened.
+  ASSERT_TRUE(cache.store(key_, fake_plan()));
+  ASSERT_EQ(chmod(cache_dir().c_str(), 0777), 0);
+  EXPECT_FALSE(cache.lookup(key_));
+  EXPECT_FALSE(cache.store(key_, fake_plan()));
 }
 
 TEST_F(PlanCacheTest, FolderComesFromXdgCacheHomeThenHome) {
@@ -368,6 +381,18 @@ TEST_F(PlanCacheTest, NoUsableFolderDisablesTheCache) {
     EXPECT_NE(r.error().message().find("disabled"), std::string::npos) << r.error().message();
   }
   EXPECT_FALSE(fs::exists("/nonexistent-cordon-test-home")) << "a missing home is not created";
+}
+
+TEST_F(PlanCacheTest, DisabledCacheTouchesNoFolder) {
+  ScopedEnv xdg("XDG_CACHE_HOME", (root_ / "xdg").c_str());
+  PlanCache cache = PlanCache::disabled("--no-cache");
+  EXPECT_FALSE(cache.enabled());
+  EXPECT_EQ(cache.disabled_reason(), "--no-cache");
+  EXPECT_FALSE(cache.lookup(key_));
+  auto r = cache.store(key_, fake_plan());
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().message(), "plan cache disabled: --no-cache");
+  EXPECT_FALSE(fs::exists(root_ / "xdg"));
 }
 
 TEST_F(PlanCacheTest, SymlinkedCordonFolderDisablesTheCache) {
