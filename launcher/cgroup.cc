@@ -41,6 +41,7 @@ struct Pending {
   uint64_t value;
   std::string origin;
   bool placed = false;
+  bool placed_elsewhere = false;  // the other cgroup version could have held it
   std::optional<Why> why;
 
   // A later attempt's reason replaces an earlier one unless it says less.
@@ -51,9 +52,12 @@ struct Pending {
 
 const char* controller_of(Kind k) {
   switch (k) {
-    case Kind::kMemory: return "memory";
-    case Kind::kPids: return "pids";
-    case Kind::kCpu: return "cpu";
+    case Kind::kMemory:
+      return "memory";
+    case Kind::kPids:
+      return "pids";
+    case Kind::kCpu:
+      return "cpu";
   }
   return "";
 }
@@ -68,9 +72,12 @@ std::string size_text(uint64_t v) {
 // "memory 512M", "pids 16", "cpu 50%" — the limit as the policy wrote it.
 std::string describe(const Pending& p) {
   switch (p.kind) {
-    case Kind::kMemory: return "memory " + size_text(p.value);
-    case Kind::kPids: return fmt::format("pids {}", p.value);
-    case Kind::kCpu: return fmt::format("cpu {:g}%", static_cast<double>(p.value) / 1000.0);
+    case Kind::kMemory:
+      return "memory " + size_text(p.value);
+    case Kind::kPids:
+      return fmt::format("pids {}", p.value);
+    case Kind::kCpu:
+      return fmt::format("cpu {:g}%", static_cast<double>(p.value) / 1000.0);
   }
   return "";
 }
@@ -129,9 +136,10 @@ bool has_word(std::string_view list, char sep, std::string_view word) {
 std::string unescape_mountinfo(std::string_view s) {
   std::string out;
   for (size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '\\' && i + 3 < s.size() && s[i + 1] >= '0' && s[i + 1] <= '3' &&
-        s[i + 2] >= '0' && s[i + 2] <= '7' && s[i + 3] >= '0' && s[i + 3] <= '7') {
-      out.push_back(static_cast<char>((s[i + 1] - '0') * 64 + (s[i + 2] - '0') * 8 + (s[i + 3] - '0')));
+    if (s[i] == '\\' && i + 3 < s.size() && s[i + 1] >= '0' && s[i + 1] <= '3' && s[i + 2] >= '0' &&
+        s[i + 2] <= '7' && s[i + 3] >= '0' && s[i + 3] <= '7') {
+      out.push_back(
+          static_cast<char>((s[i + 1] - '0') * 64 + (s[i + 2] - '0') * 8 + (s[i + 3] - '0')));
       i += 3;
     } else {
       out.push_back(s[i]);
@@ -185,8 +193,7 @@ void kill_tasks(const std::string& dir) {
   if (!after) return;
   auto still = parse_pids(*after);
   for (auto& [pid, fd] : handles) {
-    if (std::find(still.begin(), still.end(), pid) != still.end())
-      pidfd_kill(fd.get());
+    if (std::find(still.begin(), still.end(), pid) != still.end()) pidfd_kill(fd.get());
   }
 }
 
@@ -222,20 +229,31 @@ std::vector<LimitFile> limit_files(int version, const Pending& p) {
   auto v = std::to_string(p.value);
   if (version == 2) {
     switch (p.kind) {
-      case Kind::kMemory: return {{"memory.max", v}, {"memory.swap.max", "0", true}};
-      case Kind::kPids: return {{"pids.max", v}};
-      case Kind::kCpu: return {{"cpu.max", fmt::format("{} {}", v, kCpuPeriodUs)}};
+      case Kind::kMemory:
+        return {{"memory.max", v}, {"memory.swap.max", "0", true}};
+      case Kind::kPids:
+        return {{"pids.max", v}};
+      case Kind::kCpu:
+        return {{"cpu.max", fmt::format("{} {}", v, kCpuPeriodUs)}};
     }
   }
   switch (p.kind) {
     // memsw = memory + swap: set to the same value so swapping cannot go past the limit.
     case Kind::kMemory:
       return {{"memory.limit_in_bytes", v}, {"memory.memsw.limit_in_bytes", v, true}};
-    case Kind::kPids: return {{"pids.max", v}};
+    case Kind::kPids:
+      return {{"pids.max", v}};
     case Kind::kCpu:
       return {{"cpu.cfs_period_us", std::to_string(kCpuPeriodUs)}, {"cpu.cfs_quota_us", v}};
   }
   return {};
+}
+
+// A locate_cgroup() error as a reason inside a "cgroup: ..." line, without the repeated prefix.
+Error as_reason(const Error& e) {
+  std::string_view m = e.message();
+  if (m.starts_with("cgroup: ")) m.remove_prefix(8);
+  return Error(std::string(m), e.code());
 }
 
 bool is_permission_error(int err) { return err == EACCES || err == EPERM || err == EROFS; }
@@ -266,8 +284,7 @@ std::optional<std::string> place_group(const Group& g, std::string_view name,
     std::optional<Error> failed;
     for (const auto& f : limit_files(g.version, pending[i])) {
       auto w = write_file(join_path(dir, f.file), f.value);
-      if (w || (f.optional && (w.error().code() == ENOENT || w.error().code() == EINVAL)))
-        continue;
+      if (w || (f.optional && (w.error().code() == ENOENT || w.error().code() == EINVAL))) continue;
       failed = w.error();
       break;
     }
@@ -293,7 +310,7 @@ std::optional<Group> plan_v2(std::string_view self, std::string_view mountinfo, 
                              std::vector<Pending>& pending) {
   auto loc = locate_cgroup("", self, mountinfo);
   if (!loc) {
-    for (auto& p : pending) p.note({loc.error(), false, false});
+    for (auto& p : pending) p.note({as_reason(loc.error()), false, false});
     return std::nullopt;
   }
   const std::string& parent = loc->dir;
@@ -308,13 +325,14 @@ std::optional<Group> plan_v2(std::string_view self, std::string_view mountinfo, 
   if (euid != 0) {
     // Unprivileged: only a delegated subtree (systemd Delegate=) is ours to create children in
     // and to move processes into; that is the cgroup and its cgroup.procs owned by us.
-    struct stat dir_st {}, procs_st {};
+    struct stat dir_st = {};
+    struct stat procs_st = {};
     if (::stat(parent.c_str(), &dir_st) != 0 ||
         ::stat(join_path(parent, "cgroup.procs").c_str(), &procs_st) != 0 ||
         dir_st.st_uid != euid || procs_st.st_uid != euid) {
-      not_delegated = Why{Error(fmt::format("cgroup v2 {} is not delegated to uid {}", parent, euid),
-                                EACCES),
-                          true, true};
+      not_delegated =
+          Why{Error(fmt::format("cgroup v2 {} is not delegated to uid {}", parent, euid), EACCES),
+              true, true};
     }
   }
   for (size_t i = 0; i < pending.size(); ++i) {
@@ -358,7 +376,7 @@ std::vector<Group> plan_v1(std::string_view self, std::string_view mountinfo,
     if (pending[i].placed) continue;
     auto loc = locate_cgroup(controller_of(pending[i].kind), self, mountinfo);
     if (!loc) {
-      pending[i].note({loc.error(), false, false});
+      pending[i].note({as_reason(loc.error()), false, false});
       continue;
     }
     auto same = std::find_if(groups.begin(), groups.end(),
@@ -456,36 +474,60 @@ Result<SandboxCgroup> SandboxCgroup::create(const Cgroup& limits, bool required,
   if (!self || !mountinfo) {
     for (auto& p : pending) p.note({(self ? mountinfo : self).error(), true, false});
   } else {
-    // Preferred: v2, one directory, entered with CLONE_INTO_CGROUP.
-    if (auto g = plan_v2(*self, *mountinfo, euid, pending)) {
-      if (auto dir = place_group(*g, name, pending)) {
-        cg.v2_fd_ = ::open(dir->c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        cg.paths_.push_back(*dir);
-        cg.version_ = 2;
-        if (cg.v2_fd_ < 0) return fail(Error::from_errno("cgroup: open " + *dir));  // ~cg removes
-        for (size_t i : g->limits)
-          if (pending[i].kind == Kind::kMemory && pending[i].placed) cg.memory_path_ = *dir;
+    // v2 and v1 are tried each on its own copy of the limits and never mixed: the child enters
+    // either the one v2 cgroup (clone3 CLONE_INTO_CGROUP) or the v1 ones (attach()). v1 is
+    // tried only when v2 cannot hold every limit; whichever holds more is kept, v2 on a tie,
+    // and the other's directories (new and empty) are removed again.
+    std::vector<Pending> in_v2 = pending, in_v1 = pending;
+    std::vector<std::string> v2_dirs, v1_dirs;
+    if (auto g = plan_v2(*self, *mountinfo, euid, in_v2))
+      if (auto dir = place_group(*g, name, in_v2)) v2_dirs.push_back(*dir);
+    auto placed = [](const std::vector<Pending>& v) {
+      return std::count_if(v.begin(), v.end(), [](const Pending& p) { return p.placed; });
+    };
+    if (placed(in_v2) < static_cast<long>(pending.size()))
+      for (const auto& g : plan_v1(*self, *mountinfo, in_v1))
+        if (auto dir = place_group(g, name, in_v1)) v1_dirs.push_back(*dir);
+    const bool use_v2 = !v2_dirs.empty() && placed(in_v2) >= placed(in_v1);
+    const auto deadline = std::chrono::steady_clock::now() + kRemoveDeadline;
+    for (const auto& d : use_v2 ? v1_dirs : v2_dirs) remove_tree(d, deadline);
+    cg.paths_ = use_v2 ? v2_dirs : v1_dirs;
+    cg.version_ = cg.paths_.empty() ? 0 : use_v2 ? 2 : 1;
+    for (size_t i = 0; i < pending.size(); ++i) {
+      const Pending& chosen = use_v2 ? in_v2[i] : in_v1[i];
+      const Pending& other = use_v2 ? in_v1[i] : in_v2[i];
+      pending[i].placed = chosen.placed;
+      pending[i].placed_elsewhere = other.placed;
+      if (in_v2[i].why) pending[i].note(*in_v2[i].why);
+      if (in_v1[i].why) pending[i].note(*in_v1[i].why);
+    }
+    if (use_v2) {
+      cg.v2_fd_ = ::open(v2_dirs[0].c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+      if (cg.v2_fd_ < 0) {
+        auto err = Error::from_errno("cgroup: open " + v2_dirs[0]);
+        cg.remove();
+        return fail(std::move(err));
       }
     }
-    // Then v1 for whatever v2 could not hold.
-    for (const auto& g : plan_v1(*self, *mountinfo, pending)) {
-      auto dir = place_group(g, name, pending);
-      if (!dir) continue;
-      cg.paths_.push_back(*dir);
-      if (cg.version_ == 0) cg.version_ = 1;
-      for (size_t i : g.limits)
-        if (pending[i].kind == Kind::kMemory && pending[i].placed) cg.memory_path_ = *dir;
+    // The memory limit's directory, for oom_kills(): the one whose hierarchy has memory files.
+    for (const auto& p : pending) {
+      if (p.kind != Kind::kMemory || !p.placed) continue;
+      for (const auto& d : cg.paths_) {
+        struct stat st {};
+        const char* probe = use_v2 ? "memory.max" : "memory.limit_in_bytes";
+        if (::stat(join_path(d, probe).c_str(), &st) == 0) cg.memory_path_ = d;
+      }
     }
   }
 
   for (auto& p : pending) {
     if (p.placed) continue;
-    if (!p.why->attempted)  // neither hierarchy has the controller: say so once, plainly
-      p.why->error = Error(fmt::format("no cgroup hierarchy here has the {} controller",
-                                       controller_of(p.kind)),
-                           ENOENT);
-    std::string reason =
-        (p.why->unwritable ? "no writable cgroup: " : "") + p.why->error.message();
+    if (!p.why) p.why = Why{Error("no cgroup was tried", ENOENT)};  // not reached; be safe
+    if (!p.why->attempted && !p.placed_elsewhere)  // neither has the controller: say so plainly
+      p.why->error = Error(
+          fmt::format("no cgroup hierarchy here has the {} controller", controller_of(p.kind)),
+          ENOENT);
+    std::string reason = (p.why->unwritable ? "no writable cgroup: " : "") + p.why->error.message();
     if (required) {
       cg.remove();  // nothing of a refused sandbox stays behind
       return fail(Error(fmt::format("cgroup: {} cannot be enforced by a cgroup, which the policy "
@@ -503,7 +545,9 @@ Result<SandboxCgroup> SandboxCgroup::create(const Cgroup& limits, bool required,
         cg.fallback_.push_back({"nproc", RLIMIT_NPROC, p.value, p.origin});
         instead = "using RLIMIT_NPROC instead";
         break;
-      case Kind::kCpu: instead = "no rlimit replaces it"; break;
+      case Kind::kCpu:
+        instead = "no rlimit replaces it";
+        break;
     }
     cg.warnings_.push_back(
         fmt::format("cgroup: {} not enforced by a cgroup ({}); {}", describe(p), reason, instead));
@@ -542,15 +586,15 @@ SandboxCgroup::~SandboxCgroup() { remove(); }
 Result<void> SandboxCgroup::attach(pid_t pid) const {
   for (const auto& dir : paths_) {
     if (auto w = write_file(join_path(dir, "cgroup.procs"), std::to_string(pid)); !w)
-      return fail(Error::from_errno(fmt::format("cgroup: attach {} to {}", pid, dir),
-                                    w.error().code()));
+      return fail(
+          Error::from_errno(fmt::format("cgroup: attach {} to {}", pid, dir), w.error().code()));
   }
   return {};
 }
 
 uint64_t SandboxCgroup::oom_kills() const {
   if (memory_path_.empty()) return 0;
-  auto text = read_file(join_path(memory_path_, "memory.events"));  // v2
+  auto text = read_file(join_path(memory_path_, "memory.events"));             // v2
   if (!text) text = read_file(join_path(memory_path_, "memory.oom_control"));  // v1
   if (!text) return 0;
   for (auto line : split(*text, '\n')) {

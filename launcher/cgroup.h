@@ -15,10 +15,11 @@
 //   3. Neither: the nearest rlimits (memory → RLIMIT_AS, pids → RLIMIT_NPROC; cpu has none)
 //      and a warning naming every limit that is not enforced — or, when the policy says
 //      `require cgroup`, a refusal.
-// The choice is made per limit: what v2 cannot hold goes to v1, what neither can hold falls
-// back, so on a machine with only some hierarchies writable each limit still lands in the best
-// place. A failure part-way through removes everything created for that limit; a refusal
-// removes everything created at all.
+// v2 and v1 are never mixed (the child enters one or the other): v1 is tried only when v2
+// cannot hold every limit, and whichever holds more limits is kept (v2 on a tie). Within the
+// chosen version each limit falls back on its own, so a missing hierarchy costs only its own
+// limit. A limit whose files refuse it leaves no directory behind; a refusal (`required`)
+// removes everything created.
 // This runs in the parent, before clone: it may allocate and throw nothing past Result.
 #pragma once
 
@@ -56,8 +57,8 @@ class SandboxCgroup {
   SandboxCgroup& operator=(const SandboxCgroup&) = delete;
   ~SandboxCgroup();  // remove()
 
-  // 2: a v2 cgroup exists (clone_into_fd() is valid; v1 directories may hold what v2 could
-  // not); 1: v1 directories only; 0: no cgroup (no limits, or all fell back).
+  // 2: one v2 cgroup (clone_into_fd() is valid); 1: v1 directories (attach() places the
+  // child); 0: no cgroup (no limits, or all fell back).
   int version() const { return version_; }
   // Directories created (absolute), one per v1 hierarchy or the single v2 one.
   const std::vector<std::string>& paths() const { return paths_; }

@@ -164,6 +164,11 @@ Result<void> prepare_landlock(const Plan& plan, Spec& s, std::vector<std::string
                                            : LANDLOCK_SCOPE_ABSTRACT_UNIX_SOCKET;
   }
   if (abi >= 7) s.landlock_flags = landlock::kRestrictSelfLogNewExecOn;
+  // The sandbox's root is cordon's own tmpfs holding only the policy's mount points: listing
+  // it (`ls /`, a shell's completion) shows what the policy mounts and nothing of the host.
+  // Landlock rights are inherited beneath a rule, so this adds listing (not reading) of the
+  // directories under `exec` binds, the only entries that do not already grant it.
+  if (s.build_root) s.landlock_rules.push_back({"/", LANDLOCK_ACCESS_FS_READ_DIR, false, -1});
   for (size_t i = 0; i < ll.paths.size(); ++i) {
     const LandlockPath& p = ll.paths[i];
     // A replicated symlink is not a place of its own: the directory it names has its rule.
