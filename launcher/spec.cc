@@ -183,6 +183,10 @@ Result<void> prepare_landlock(const Plan& plan, Spec& s, std::vector<std::string
 
 Result<void> prepare_mac(const Plan& plan, Spec& s, std::vector<std::string>& warnings) {
   const Mac& mac = plan.mac;
+  if (plan.requires_.count("apparmor") && aa_is_enabled() != 1)
+    return fail("require apparmor: AppArmor is not enabled on this kernel", EOPNOTSUPP);
+  if (plan.requires_.count("selinux") && is_selinux_enabled() != 1)
+    return fail("require selinux: SELinux is not enabled on this kernel", EOPNOTSUPP);
   auto unavailable = [&](const std::string& what, bool optional, const char* why) -> Result<void> {
     std::string msg = fmt::format("mac: {} requested, but {}", what, why);
     if (!optional)
