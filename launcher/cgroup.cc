@@ -266,12 +266,33 @@ struct Group {
   std::vector<size_t> limits;
 };
 
+// A supervisor killed with SIGKILL cannot remove its cgroup. The next launch that creates one
+// beside it removes such leftovers: only directories named like ours (cordon-<pid>), whose
+// supervisor pid no longer exists and which hold no task. Anything else is left alone.
+void sweep_stale(const std::string& parent) {
+  DIR* d = opendir(parent.c_str());
+  if (!d) return;
+  while (dirent* e = readdir(d)) {
+    std::string_view n = e->d_name;
+    if (n.substr(0, 7) != "cordon-" || n.size() == 7 || n.size() > 17) continue;
+    std::string_view digits = n.substr(7);
+    if (digits.find_first_not_of("0123456789") != std::string_view::npos) continue;
+    pid_t pid = static_cast<pid_t>(std::stol(std::string(digits)));
+    if (pid <= 0 || ::kill(pid, 0) == 0 || errno != ESRCH) continue;
+    std::string dir = join_path(parent, n);
+    auto procs = read_file(join_path(dir, "cgroup.procs"));
+    if (procs && parse_pids(*procs).empty()) ::rmdir(dir.c_str());
+  }
+  closedir(d);
+}
+
 // Creates the group's directory and writes its limits. A limit whose files refuse its value is
 // left unplaced with the reason; a directory that ends up holding no limit is removed again.
 // Returns the directory when it was created and kept.
 std::optional<std::string> place_group(const Group& g, std::string_view name,
                                        std::vector<Pending>& pending) {
   std::string dir = join_path(g.parent, name);
+  sweep_stale(g.parent);
   if (::mkdir(dir.c_str(), 0755) != 0) {
     // EEXIST included: a cgroup of that name that we did not create is never reused.
     int err = errno;

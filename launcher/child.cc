@@ -210,6 +210,37 @@ bool build_dev(const Spec& s, int root, const MountOp& m) {
   return ok;
 }
 
+// The parts of /proc that write to the host kernel (sysctls, sysrq, IRQ affinity, bus and
+// filesystem settings) are guarded only by file modes, not by capabilities: a root caller's
+// app is uid 0 on the host too, so they are made read-only by binding each over itself.
+bool protect_proc(int root, const char* rel) {
+  int proc = openat2_fd(root, rel, O_PATH | O_DIRECTORY | O_CLOEXEC, kBeneath);
+  if (proc < 0) return false;
+  bool ok = true;
+  for (const char* name : {"sys", "sysrq-trigger", "irq", "bus", "fs", "acpi"}) {
+    int mnt = open_tree(proc, name, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE |
+                                        AT_SYMLINK_NOFOLLOW);
+    if (mnt < 0) {
+      if (errno == ENOENT) continue;  // not built into this kernel
+      ok = false;
+      break;
+    }
+    mount_attr attr{};
+    attr.attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC;
+    attr.propagation = MS_PRIVATE;
+    ok = mount_setattr(mnt, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof attr) == 0 &&
+         move_mount(mnt, "", proc, name, MOVE_MOUNT_F_EMPTY_PATH) == 0;
+    int saved = errno;
+    close(mnt);
+    errno = saved;
+    if (!ok) break;
+  }
+  int saved = errno;
+  close(proc);
+  errno = saved;
+  return ok;
+}
+
 void build_root(Spec& s) {
   // Nothing we mount may propagate back to the host, and nothing of the host's may arrive.
   check(mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) == 0, Stage::kMountPrivate);
@@ -254,6 +285,7 @@ void build_root(Spec& s) {
         int mnt = new_fs("proc", nullptr,
                          MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
         check(mnt >= 0 && attach(mnt, root, m.rel.c_str(), true), Stage::kMount, idx);
+        check(protect_proc(root, m.rel.c_str()), Stage::kMount, idx);
         break;
       }
       case MountOp::kDev:
@@ -548,6 +580,7 @@ void child_main(Spec& s, int report_fd, int go_fd) {
   close_range(0, static_cast<unsigned>(g_report_fd) - 1, 0);
   close_range(static_cast<unsigned>(g_report_fd) + 1, ~0U, 0);
   prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+  for (int c = 0; c <= s.cap_last; ++c) prctl(PR_CAPBSET_DROP, c, 0, 0, 0);
   __user_cap_header_struct hdr{_LINUX_CAPABILITY_VERSION_3, 0};
   __user_cap_data_struct none[2]{};
   syscall(SYS_capset, &hdr, none);

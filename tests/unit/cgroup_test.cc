@@ -852,3 +852,35 @@ TEST_F(CgroupLive, MovedFromObjectOwnsNothing) {
 
 }  // namespace
 }  // namespace cordon::launcher
+
+namespace cordon::launcher {
+namespace {
+
+// A supervisor killed with SIGKILL leaves its empty cgroup; the next launch removes it, and
+// only it: a live supervisor's cgroup and any other name stay.
+TEST_F(CgroupLive, LeftoverOfADeadSupervisorIsRemovedByTheNextLaunch) {
+  auto pids = locate_cgroup("pids", self_, mountinfo_);
+  if (!pids || !fs::is_directory(pids->dir)) GTEST_SKIP() << "no v1 pids hierarchy";
+  pid_t dead = fork();
+  if (dead == 0) _exit(0);
+  ASSERT_GT(dead, 0);
+  ASSERT_EQ(waitpid(dead, nullptr, 0), dead);
+  const std::string stale = fmt::format("{}/cordon-{}", pids->dir, dead);
+  const std::string live = fmt::format("{}/cordon-{}", pids->dir, ::getppid());
+  const std::string other = fmt::format("{}/not-cordon-{}", pids->dir, dead);
+  for (const auto& d : {stale, live, other}) ASSERT_EQ(::mkdir(d.c_str(), 0755), 0) << d;
+  Cgroup c;
+  c.pids = 16;
+  {
+    SandboxCgroup cg = make(c);
+    EXPECT_FALSE(fs::exists(stale));
+  }
+  EXPECT_TRUE(fs::exists(live));
+  EXPECT_TRUE(fs::exists(other));
+  ::rmdir(live.c_str());
+  ::rmdir(other.c_str());
+  ::rmdir(stale.c_str());
+}
+
+}  // namespace
+}  // namespace cordon::launcher

@@ -1,0 +1,261 @@
+# tests/e2e/lib.bash: shared by the launcher's end-to-end scripts (tests/e2e/run_*.sh). Named
+# .bash, not .sh, so that tests/CMakeLists.txt does not take it for a test of its own.
+#
+# A script sources this, calls `e2e_init "$@"` (arguments: the cordon binary and the source
+# dir, as tests/CMakeLists.txt passes them), defines one function per check and runs each with
+# `both CHECK` — once as root and once as uid/gid 65534 through setpriv — then `e2e_finish`.
+#
+# Every check prints one line per mode:
+#   ok   root   pids-invisible
+#   FAIL unpriv ro-bind: expected EROFS|EACCES, got OK
+#        command: cordon run -p iso.cordon ... -- fsprobe write /usr/x
+#        exit 0; stdout: ...; stderr: ...
+#   SKIP root   int80-denied: why
+# and the script exits 1 when any check failed, 77 (ctest: skipped) when it cannot run at all.
+
+set -u
+
+E2E_FAILS=0
+E2E_PASSES=0
+E2E_SKIPS=0
+MODE=root
+
+e2e_skip_all() {
+  echo "########################################################################"
+  echo "SKIPPED $(basename "$0"): $*"
+  echo "########################################################################"
+  exit 77
+}
+
+e2e_init() {
+  [[ $# -ge 2 ]] || { echo "usage: $0 CORDON_BINARY SOURCE_DIR" >&2; exit 2; }
+  CORDON=$(realpath "$1")
+  SRC=$(realpath "$2")
+  PROBES="$(dirname "$CORDON")/tests/probes"
+  POLICIES="$SRC/tests/e2e/policies"
+  export CORDON_PROFILES="$SRC/profiles"
+
+  [[ $(id -u) -eq 0 ]] || e2e_skip_all "must run as root (every check runs as root and as uid 65534)"
+  command -v setpriv >/dev/null || e2e_skip_all "setpriv (util-linux) is not installed"
+  [[ -x $CORDON ]] || e2e_skip_all "no cordon binary at $CORDON"
+  "$CORDON" run --help >/dev/null 2>&1 || e2e_skip_all "$CORDON has no 'run' subcommand"
+  [[ -x $PROBES/fsprobe ]] || e2e_skip_all "probes are not built in $PROBES (ninja -C build)"
+
+  # One scratch tree per script. The unprivileged user must reach it: 755 all the way.
+  T=$(mktemp -d /tmp/cordon-e2e.XXXXXX)
+  chmod 755 "$T"
+  trap e2e_cleanup EXIT
+  mkdir -p "$T/home-root" "$T/home-unpriv" "$T/work" "$T/log"
+  chown 65534:65534 "$T/home-unpriv"
+  # The working directory: cli.cordon binds ${PWD} read-write, so run from a directory of our
+  # own (never the source tree) that both users may write.
+  chmod 1777 "$T/work"
+  cd "$T/work" || exit 2
+  # The checkout may live where uid 65534 cannot reach (a CI clone under /root): run a copy of
+  # the binary, the probes, the policies and the profiles from the scratch tree instead.
+  mkdir -p "$T/bin"
+  cp "$CORDON" "$T/bin/cordon" && cp -r "$PROBES" "$T/probes" && cp -r "$POLICIES" "$T/policies" &&
+    cp -r "$SRC/profiles" "$T/profiles" || exit 2
+  chmod -R a+rX "$T/bin" "$T/probes" "$T/policies" "$T/profiles"
+  CORDON="$T/bin/cordon"
+  PROBES="$T/probes"
+  POLICIES="$T/policies"
+  export CORDON_PROFILES="$T/profiles"
+  E2E_BG_PIDS=()
+  E2E_CGROUPS_AT_START=$(cordon_cgroups)
+}
+
+e2e_cleanup() {
+  local p
+  for p in "${E2E_BG_PIDS[@]}"; do kill -9 "$p" 2>/dev/null; done
+  cd / && rm -rf "$T"
+}
+
+# Runs "$@" as the current MODE's user: root as is; unpriv through setpriv as 65534:65534 with
+# no supplementary groups. Either way HOME and XDG_CACHE_HOME point at that user's own
+# scratch home (uid 65534 has no real home, and the plan cache must be writable).
+as_mode() {
+  if [[ $MODE == unpriv ]]; then
+    HOME="$T/home-unpriv" XDG_CACHE_HOME="$T/home-unpriv/.cache" \
+      setpriv --reuid=65534 --regid=65534 --clear-groups -- "$@"
+  else
+    HOME="$T/home-root" XDG_CACHE_HOME="$T/home-root/.cache" "$@"
+  fi
+}
+
+# A command crun puts in front of cordon (see without_landlock), and the tag added to the
+# names of the checks run that way.
+CRUN_WRAP=()
+E2E_TAG=""
+
+# without_landlock CHECK [ARG...]: runs the check with cordon under tests/probes/nolandlock,
+# which makes landlock_create_ruleset fail with ENOSYS as on a kernel without Landlock: what
+# the check asserts must then hold by the other layers (mounts, namespaces, seccomp, ids).
+# Check names get the suffix "/no-landlock".
+without_landlock() {
+  CRUN_WRAP=("$PROBES/nolandlock")
+  E2E_TAG="/no-landlock"
+  "$@"
+  CRUN_WRAP=()
+  E2E_TAG=""
+}
+
+# The command line `crun` runs, for messages.
+LASTCMD=""
+OUT=""
+ERR=""
+RC=0
+
+# crun POLICY [CORDON-RUN-OPTIONS...] -- CMD [ARG...]
+# Runs `cordon run -p POLICIES/POLICY.cordon --set PROBES=... --set T=...` as MODE, with stdin
+# from /dev/null, a 60 s guard, and leaves the results in OUT, ERR and RC.
+crun() {
+  local policy=$1
+  shift
+  local -a cmd=("${CRUN_WRAP[@]}" "$CORDON" run -p "$POLICIES/$policy.cordon" --set "PROBES=$PROBES" --set "T=$T" "$@")
+  LASTCMD="[$MODE] ${cmd[*]}"
+  as_mode timeout -k 5 60 "${cmd[@]}" >"$T/log/out" 2>"$T/log/err" </dev/null
+  RC=$?
+  OUT=$(<"$T/log/out")
+  ERR=$(<"$T/log/err")
+}
+
+# raw CMD [ARG...]: like crun for any command (run as MODE, results in OUT, ERR, RC).
+raw() {
+  LASTCMD="[$MODE] $*"
+  as_mode timeout -k 5 60 "$@" >"$T/log/out" 2>"$T/log/err" </dev/null
+  RC=$?
+  OUT=$(<"$T/log/out")
+  ERR=$(<"$T/log/err")
+}
+
+# The rest of the first line of OUT that starts with PREFIX (literal), or "<missing>".
+after() {
+  local prefix=$1 line
+  while IFS= read -r line; do
+    if [[ $line == "$prefix"* ]]; then
+      printf '%s' "${line#"$prefix"}"
+      return
+    fi
+  done <<<"$OUT"
+  printf '<missing>'
+}
+
+_indent() { sed 's/^/       | /' | head -n 12; }
+
+pass() {
+  E2E_PASSES=$((E2E_PASSES + 1))
+  printf 'ok   %-6s %s%s\n' "$MODE" "$1$E2E_TAG" "${2:+  ($2)}"
+}
+
+# fail NAME WHY: WHY is "expected X, got Y". The last command and its results follow.
+fail() {
+  E2E_FAILS=$((E2E_FAILS + 1))
+  printf 'FAIL %-6s %s: %s\n' "$MODE" "$1$E2E_TAG" "$2"
+  printf '       command: %s\n' "$LASTCMD"
+  printf '       exit status: %s\n' "$RC"
+  [[ -n $OUT ]] && { echo "       stdout:"; _indent <<<"$OUT"; }
+  [[ -n $ERR ]] && { echo "       stderr:"; _indent <<<"$ERR"; }
+  return 0
+}
+
+# note NAME TEXT: an observation worth a look that the check does not fail on.
+note() {
+  printf 'NOTE %-6s %s: %s\n' "$MODE" "$1$E2E_TAG" "$2"
+}
+
+skip() {
+  E2E_SKIPS=$((E2E_SKIPS + 1))
+  printf 'SKIP %-6s %s: %s\n' "$MODE" "$1$E2E_TAG" "$2"
+}
+
+# expect NAME WANT-REGEX GOT [NOTE]: passes when GOT matches ^(WANT-REGEX)$.
+expect() {
+  local name=$1 want=$2 got=$3 note=${4:-}
+  if [[ $got =~ ^($want)$ ]]; then
+    pass "$name" "${note:-$got}"
+  else
+    fail "$name" "expected $want, got $got"
+  fi
+}
+
+# expect_rc NAME WANT-REGEX: on RC.
+expect_rc() { expect "$1" "$2" "$RC" "exit $RC"; }
+
+# expect_in NAME REGEX TEXT-NAME TEXT: passes when some line of TEXT matches REGEX (grep -E).
+expect_in() {
+  local name=$1 re=$2 what=$3 text=$4
+  if grep -Eq -- "$re" <<<"$text"; then
+    pass "$name"
+  else
+    fail "$name" "expected $what to match /$re/, it does not"
+  fi
+}
+
+# both CHECK [ARG...]: runs the check function as root, then as uid 65534.
+both() {
+  local m
+  for m in root unpriv; do
+    MODE=$m
+    "$@"
+  done
+  MODE=root
+}
+
+# root_only CHECK [ARG...]
+root_only() {
+  MODE=root
+  "$@"
+}
+
+# bg_start LOG CMD [ARG...]: runs CMD as MODE in the background, stdout in LOG and stderr in
+# LOG.err, and sets BG_PID to the pid of CMD itself: a simple command with `&` is forked and
+# exec'd directly, and setpriv execs too, so no shell stands between (signals sent to BG_PID
+# reach CMD). Not through as_mode: a backgrounded function is a subshell.
+bg_start() {
+  local log=$1
+  shift
+  LASTCMD="[$MODE] $*"
+  if [[ $MODE == unpriv ]]; then
+    HOME="$T/home-unpriv" XDG_CACHE_HOME="$T/home-unpriv/.cache" \
+      setpriv --reuid=65534 --regid=65534 --clear-groups -- "$@" >"$log" 2>"$log.err" </dev/null &
+  else
+    HOME="$T/home-root" XDG_CACHE_HOME="$T/home-root/.cache" "$@" >"$log" 2>"$log.err" </dev/null &
+  fi
+  BG_PID=$!
+  E2E_BG_PIDS+=("$BG_PID")
+}
+
+# wait_for SECONDS CONDITION-COMMAND...: polls every 50 ms; status 0 when it became true.
+wait_for() {
+  local limit=$1 i
+  shift
+  for ((i = 0; i < limit * 20; i++)); do
+    "$@" && return 0
+    sleep 0.05
+  done
+  "$@"
+}
+
+alive() { kill -0 "$1" 2>/dev/null && [[ $(awk '{print $3}' "/proc/$1/stat" 2>/dev/null) != Z ]]; }
+dead() { ! alive "$1"; }
+
+# cordon's own cgroups (named cordon-*), anywhere under /sys/fs/cgroup, one per line.
+cordon_cgroups() {
+  find /sys/fs/cgroup -mindepth 1 -type d -name 'cordon-*' 2>/dev/null | sort
+}
+
+e2e_finish() {
+  # Every launch of the script is over: none may have left a cgroup behind.
+  local new
+  new=$(comm -13 <(echo "$E2E_CGROUPS_AT_START") <(cordon_cgroups) | grep -v '^$')
+  MODE=root LASTCMD="(all of $(basename "$0"))" RC="-" OUT="" ERR=""
+  if [[ -z $new ]]; then
+    pass no-cgroup-left
+  else
+    fail no-cgroup-left "expected no cordon-* cgroup left by this script's launches, found: $(paste -sd' ' <<<"$new")"
+  fi
+  echo "-- $(basename "$0"): $E2E_PASSES ok, $E2E_FAILS failed, $E2E_SKIPS skipped"
+  [[ $E2E_FAILS -eq 0 ]] || exit 1
+  exit 0
+}
