@@ -580,6 +580,10 @@ void child_main(Spec& s, int report_fd, int go_fd) {
   close_range(0, static_cast<unsigned>(g_report_fd) - 1, 0);
   close_range(static_cast<unsigned>(g_report_fd) + 1, ~0U, 0);
   prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+  // PID 1 runs without the app's seccomp filter and Landlock domain: an app whose policy
+  // allows ptrace must not be able to attach to it (or open its /proc/1/mem) and act from
+  // there. Not dumpable means only CAP_SYS_PTRACE could, and nothing here keeps that.
+  prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
   for (int c = 0; c <= s.cap_last; ++c) prctl(PR_CAPBSET_DROP, c, 0, 0, 0);
   __user_cap_header_struct hdr{_LINUX_CAPABILITY_VERSION_3, 0};
   __user_cap_data_struct none[2]{};

@@ -79,6 +79,14 @@ check_ptrace() {
   expect ptrace-parent-refused 'EPERM|ESRCH' "${ppid_res:-<missing>}" \
     "$(grep -o '^attach(ppid=[0-9]*)=.*' <<<"$OUT")"
   expect ptrace-host-refused 'EPERM|ESRCH' "$host_res"
+  # PID 1 has neither the filter nor the Landlock domain: with Landlock off, only PID 1's own
+  # hardening (not dumpable, no capabilities) stops an app that may ptrace from attaching.
+  CRUN_WRAP=("$PROBES/nolandlock")
+  crun ptrace-allowed -- "$PROBES/ptrace" "$victim"
+  CRUN_WRAP=()
+  ppid_res=$(sed -n 's/^attach(ppid=[0-9]*)=//p' <<<"$OUT")
+  expect ptrace-parent-refused/no-landlock 'EPERM' "${ppid_res:-<missing>}" \
+    "$(grep -o '^attach(ppid=[0-9]*)=.*' <<<"$OUT")"
   kill -9 "$victim" 2>/dev/null
   wait "$victim" 2>/dev/null
 }
