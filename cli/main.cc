@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 #include <linux/audit.h>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
@@ -158,16 +159,36 @@ int cmd_compile(const std::string& file, const std::string& emit, const std::str
     std::cout << bytes;
     return kExitOk;
   }
-  std::string tmp = out + ".tmp";
-  {
-    std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
+  // A regular file (or a new one) is replaced atomically, so a failed write never leaves half
+  // an output behind. Anything else that exists — /dev/null, a FIFO, a terminal — is written
+  // in place: renaming over it would replace a device node with a file.
+  std::error_code ec;
+  auto st = fs::status(out, ec);
+  if (fs::exists(st) && !fs::is_regular_file(st)) {
+    std::ofstream f(out, std::ios::binary);
     f << bytes;
+    f.flush();
     if (!f) {
       std::cerr << fmt::format("cordon: write {}: {}\n", out, strerror(errno));
       return kExitUsage;
     }
+    return kExitOk;
   }
-  fs::rename(tmp, out);  // never leave a half-written output behind
+  std::string tmp = (fs::path(out).parent_path() / ".cordon-XXXXXX").string();
+  if (fs::path(out).parent_path().empty()) tmp = ".cordon-XXXXXX";
+  int fd = mkstemp(tmp.data());
+  if (fd < 0) {
+    std::cerr << fmt::format("cordon: write {}: {}\n", out, strerror(errno));
+    return kExitUsage;
+  }
+  bool ok = write(fd, bytes.data(), bytes.size()) == static_cast<ssize_t>(bytes.size());
+  ok = fchmod(fd, 0644) == 0 && ok;
+  ok = close(fd) == 0 && ok;
+  if (!ok || rename(tmp.c_str(), out.c_str()) != 0) {
+    std::cerr << fmt::format("cordon: write {}: {}\n", out, strerror(errno));
+    unlink(tmp.c_str());
+    return kExitUsage;
+  }
   return kExitOk;
 }
 

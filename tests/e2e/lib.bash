@@ -241,8 +241,16 @@ alive() { kill -0 "$1" 2>/dev/null && [[ $(awk '{print $3}' "/proc/$1/stat" 2>/d
 dead() { ! alive "$1"; }
 
 # cordon's own cgroups (named cordon-*), anywhere under /sys/fs/cgroup, one per line.
+# Sandbox cgroups whose supervisor is gone (the name carries its pid): a live supervisor's
+# cgroup, e.g. another test run's at the same moment, is not "left behind".
 cordon_cgroups() {
-  find /sys/fs/cgroup -mindepth 1 -type d -name 'cordon-*' 2>/dev/null | sort
+  local d pid
+  find /sys/fs/cgroup -mindepth 1 -type d -name 'cordon-[0-9]*' 2>/dev/null | sort |
+    while read -r d; do
+      pid=${d##*/cordon-}
+      [[ $pid =~ ^[0-9]+$ ]] && kill -0 "$pid" 2>/dev/null && continue
+      echo "$d"
+    done
 }
 
 e2e_finish() {

@@ -1,6 +1,10 @@
 // The `cordon` binary as a user runs it: exit codes and the text they read.
 #include <gtest/gtest.h>
+#include <dirent.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <array>
 #include <cstdio>
@@ -90,6 +94,36 @@ TEST(Cli, SetDefinesVariables) {
   EXPECT_EQ(run("check --set DATA=/srv " + f).status, 0);
   EXPECT_EQ(run("check " + f + " --set DATA=/srv").status, 0);
   EXPECT_EQ(run("check --set garbage " + f).status, 2);
+}
+
+}  // namespace
+
+namespace {
+
+// `-o /dev/null` must write to the device, not rename a file over it (as root that replaced
+// the machine's /dev/null with a regular file). Tested on a private node of the same device.
+TEST(Cli, CompileOutputOntoADeviceWritesIntoIt) {
+  if (geteuid() != 0) GTEST_SKIP() << "mknod needs root";
+  auto f = write_policy("dev.cordon", "cordon 1\n");
+  std::string node = ::testing::TempDir() + "cordon-null";
+  unlink(node.c_str());
+  ASSERT_EQ(mknod(node.c_str(), S_IFCHR | 0666, makedev(1, 3)), 0);
+  EXPECT_EQ(run("compile " + f + " --emit asm -o " + node).status, 0);
+  struct stat st;
+  ASSERT_EQ(lstat(node.c_str(), &st), 0);
+  EXPECT_TRUE(S_ISCHR(st.st_mode)) << "the device node was replaced";
+  unlink(node.c_str());
+  // A regular output is replaced whole, and no temporary file is left beside it.
+  std::string dir = ::testing::TempDir() + "cordon-out/";
+  mkdir(dir.c_str(), 0755);
+  EXPECT_EQ(run("compile " + f + " --emit asm -o " + dir + "x.asm").status, 0);
+  int entries = 0;
+  for (DIR* d = opendir(dir.c_str()); d;) {
+    dirent* e = readdir(d);
+    if (!e) { closedir(d); break; }
+    if (std::string(e->d_name) != "." && std::string(e->d_name) != "..") ++entries;
+  }
+  EXPECT_EQ(entries, 1);
 }
 
 }  // namespace
