@@ -1,9 +1,9 @@
 // The `cordon` command: thin glue over the policy, compiler and launcher libraries.
 //
 // Exit codes: 0 ok, 1 policy errors (or a denial, for explain --exit-code), 2 usage errors.
+#include <fcntl.h>
 #include <fmt/format.h>
 #include <linux/audit.h>
-#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -13,9 +13,9 @@
 #include <iostream>
 #include <sstream>
 
+#include "cli/plan_cache.h"
 #include "compiler/bpf.h"
 #include "compiler/compile.h"
-#include "cli/plan_cache.h"
 #include "compiler/seccomp.h"
 #include "launcher/run.h"
 #include "policy/checker.h"
@@ -318,8 +318,8 @@ int cmd_profiles() {
 // cordon run: the plan comes from the cache when the policy and its includes are unchanged
 // (no policy text is parsed then), else from the compiler, and is cached for the next launch.
 int cmd_run(const std::string& profile, const std::vector<std::string>& sets,
-            const std::vector<std::string>& command, const std::vector<int>& pass_fds,
-            int json_fd, bool verbose, bool no_cache) {
+            const std::vector<std::string>& command, const std::vector<int>& pass_fds, int json_fd,
+            bool verbose, bool no_cache) {
   if (json_fd >= 0 && fcntl(json_fd, F_GETFD) < 0) {
     std::cerr << fmt::format("cordon: --json-status {}: EBADF (not an open descriptor)\n", json_fd);
     return launcher::kExitLaunchFailed;

@@ -109,11 +109,13 @@ int make_target(int root, const char* rel, bool dir) {
         if (mkdirat(cur, comp, 0755) < 0 && errno != EEXIST) break;
       } else {
         int f = openat(cur, comp, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0444);
-        if (f >= 0) close(f);
-        else if (errno != EEXIST) break;
+        if (f >= 0)
+          close(f);
+        else if (errno != EEXIST)
+          break;
       }
-      int next = openat2_fd(cur, comp, O_PATH | O_CLOEXEC | (last && !dir ? 0 : O_DIRECTORY),
-                            kBeneath);
+      int next =
+          openat2_fd(cur, comp, O_PATH | O_CLOEXEC | (last && !dir ? 0 : O_DIRECTORY), kBeneath);
       close(cur);
       cur = next;
     }
@@ -163,14 +165,15 @@ int new_fs(const char* type, const char* const* opts, unsigned attrs) {
 
 // A recursive copy of the mount at `src`, made read-only (recursively) when asked.
 int clone_tree(int src, bool recursive, unsigned attrs) {
-  int mnt = open_tree(src, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH |
-                                   (recursive ? AT_RECURSIVE : 0));
+  int mnt = open_tree(
+      src, "",
+      OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH | (recursive ? AT_RECURSIVE : 0));
   if (mnt < 0) return -1;
   mount_attr attr{};
   attr.attr_set = attrs;
   attr.propagation = MS_PRIVATE;
-  if (mount_setattr(mnt, "", AT_EMPTY_PATH | (recursive ? AT_RECURSIVE : 0), &attr,
-                    sizeof attr) < 0) {
+  if (mount_setattr(mnt, "", AT_EMPTY_PATH | (recursive ? AT_RECURSIVE : 0), &attr, sizeof attr) <
+      0) {
     int saved = errno;
     close(mnt);
     errno = saved;
@@ -218,8 +221,8 @@ bool protect_proc(int root, const char* rel) {
   if (proc < 0) return false;
   bool ok = true;
   for (const char* name : {"sys", "sysrq-trigger", "irq", "bus", "fs", "acpi"}) {
-    int mnt = open_tree(proc, name, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE |
-                                        AT_SYMLINK_NOFOLLOW);
+    int mnt = open_tree(proc, name,
+                        OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE | AT_SYMLINK_NOFOLLOW);
     if (mnt < 0) {
       if (errno == ENOENT) continue;  // not built into this kernel
       ok = false;
@@ -282,8 +285,7 @@ void build_root(Spec& s) {
       }
       case MountOp::kProc: {
         // Mounted from inside the new PID namespace, so it lists only the sandbox.
-        int mnt = new_fs("proc", nullptr,
-                         MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
+        int mnt = new_fs("proc", nullptr, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
         check(mnt >= 0 && attach(mnt, root, m.rel.c_str(), true), Stage::kMount, idx);
         check(protect_proc(root, m.rel.c_str()), Stage::kMount, idx);
         break;
@@ -418,8 +420,8 @@ void write_attr(const char* path, const std::string& value) {
 
 void apply_landlock(const Spec& s) {
   landlock::RulesetAttr attr{s.landlock_fs, s.landlock_net, s.landlock_scoped};
-  int rs = static_cast<int>(syscall(SYS_landlock_create_ruleset, &attr,
-                                    landlock::ruleset_attr_size(s.landlock_abi), 0));
+  int rs = static_cast<int>(
+      syscall(SYS_landlock_create_ruleset, &attr, landlock::ruleset_attr_size(s.landlock_abi), 0));
   check(rs >= 0, Stage::kLandlock);
   for (size_t i = 0; i < s.landlock_rules.size(); ++i) {
     const LandlockRule& r = s.landlock_rules[i];
@@ -439,8 +441,8 @@ void apply_landlock(const Spec& s) {
   }
   for (const auto& [port, access] : s.landlock_ports) {
     landlock::NetPortAttr np{access, port};
-    check(syscall(SYS_landlock_add_rule, rs, landlock::kRuleNetPort, &np, 0) == 0,
-          Stage::kLandlock, port);
+    check(syscall(SYS_landlock_add_rule, rs, landlock::kRuleNetPort, &np, 0) == 0, Stage::kLandlock,
+          port);
   }
   check(syscall(SYS_landlock_restrict_self, rs, s.landlock_flags) == 0, Stage::kLandlock);
   close(rs);
@@ -513,29 +515,52 @@ void apply_seccomp(const Spec& s) {
 
 const char* stage_name(Stage s) {
   switch (s) {
-    case Stage::kNone: return "launch";
-    case Stage::kWaitParent: return "start";
-    case Stage::kCgroupNs: return "cgroup namespace";
-    case Stage::kMountPrivate: return "mount propagation";
-    case Stage::kMountSource: return "mount";
-    case Stage::kNewRoot: return "new root";
-    case Stage::kMount: return "mount";
-    case Stage::kPivotRoot: return "pivot_root";
-    case Stage::kHostname: return "hostname";
-    case Stage::kLoopback: return "loopback";
-    case Stage::kFork: return "fork";
-    case Stage::kFindCommand: return "exec";
-    case Stage::kRlimit: return "rlimit";
-    case Stage::kCloseFds: return "close fds";
-    case Stage::kSetsid: return "setsid";
-    case Stage::kPdeathsig: return "pdeathsig";
-    case Stage::kCapabilities: return "capabilities";
-    case Stage::kSetIds: return "ids";
-    case Stage::kNoNewPrivs: return "no_new_privs";
-    case Stage::kMac: return "mac";
-    case Stage::kLandlock: return "landlock";
-    case Stage::kSeccomp: return "seccomp";
-    case Stage::kExec: return "exec";
+    case Stage::kNone:
+      return "launch";
+    case Stage::kWaitParent:
+      return "start";
+    case Stage::kCgroupNs:
+      return "cgroup namespace";
+    case Stage::kMountPrivate:
+      return "mount propagation";
+    case Stage::kMountSource:
+      return "mount";
+    case Stage::kNewRoot:
+      return "new root";
+    case Stage::kMount:
+      return "mount";
+    case Stage::kPivotRoot:
+      return "pivot_root";
+    case Stage::kHostname:
+      return "hostname";
+    case Stage::kLoopback:
+      return "loopback";
+    case Stage::kFork:
+      return "fork";
+    case Stage::kFindCommand:
+      return "exec";
+    case Stage::kRlimit:
+      return "rlimit";
+    case Stage::kCloseFds:
+      return "close fds";
+    case Stage::kSetsid:
+      return "setsid";
+    case Stage::kPdeathsig:
+      return "pdeathsig";
+    case Stage::kCapabilities:
+      return "capabilities";
+    case Stage::kSetIds:
+      return "ids";
+    case Stage::kNoNewPrivs:
+      return "no_new_privs";
+    case Stage::kMac:
+      return "mac";
+    case Stage::kLandlock:
+      return "landlock";
+    case Stage::kSeccomp:
+      return "seccomp";
+    case Stage::kExec:
+      return "exec";
   }
   return "launch";
 }

@@ -56,9 +56,7 @@ struct RulesetAttr {
   uint64_t handled_access_net;  // ABI 4
   uint64_t scoped;              // ABI 6
 };
-inline constexpr size_t ruleset_attr_size(int abi) {
-  return abi >= 6 ? 24 : abi >= 4 ? 16 : 8;
-}
+inline constexpr size_t ruleset_attr_size(int abi) { return abi >= 6 ? 24 : abi >= 4 ? 16 : 8; }
 
 struct __attribute__((packed)) PathBeneathAttr {
   uint64_t allowed_access;

@@ -123,7 +123,8 @@ int run(const Plan& plan, const RunOptions& opts) {
   std::vector<std::string> warnings;
   auto fail_before_start = [&](const std::string& msg) {
     say(msg);
-    emit_json(opts.json_status_fd, {{"event", "exit"}, {"error", msg}, {"exit_code", kExitLaunchFailed}});
+    emit_json(opts.json_status_fd,
+              {{"event", "exit"}, {"error", msg}, {"exit_code", kExitLaunchFailed}});
     return kExitLaunchFailed;
   };
 
@@ -137,8 +138,10 @@ int run(const Plan& plan, const RunOptions& opts) {
   for (const Rlimit& r : cg.fallback_rlimits()) {
     auto it = std::find_if(effective.rlimits.begin(), effective.rlimits.end(),
                            [&](const Rlimit& e) { return e.resource == r.resource; });
-    if (it == effective.rlimits.end()) effective.rlimits.push_back(r);
-    else it->value = std::min(it->value, r.value);
+    if (it == effective.rlimits.end())
+      effective.rlimits.push_back(r);
+    else
+      it->value = std::min(it->value, r.value);
   }
   auto prepared = prepare_spec(effective, opts.launch, warnings);
   for (const auto& w : warnings) say("warning: " + w);
@@ -182,8 +185,9 @@ int run(const Plan& plan, const RunOptions& opts) {
     sigprocmask(SIG_SETMASK, &orig, nullptr);
     std::string hint;
     if (err == EPERM || err == ENOSPC || err == EUSERS)
-      hint = " (are unprivileged user namespaces disabled? see /proc/sys/user/max_user_namespaces "
-             "and kernel.unprivileged_userns_clone)";
+      hint =
+          " (are unprivileged user namespaces disabled? see /proc/sys/user/max_user_namespaces "
+          "and kernel.unprivileged_userns_clone)";
     return fail_before_start(fmt::format("clone: {}{}", Error::errno_name(err), hint));
   }
   UniqueFd pidfd_owner(pidfd);
@@ -218,21 +222,18 @@ int run(const Plan& plan, const RunOptions& opts) {
                           {"policy", plan.name},
                           {"policy_hash", plan.policy_hash}};
   start["applied"] = {
-      {"landlock",
-       spec.landlock_abi > 0
-           ? nlohmann::json{{"abi", spec.landlock_abi},
-                            {"handled_fs", spec.landlock_fs},
-                            {"handled_net", spec.landlock_net},
-                            {"scoped", spec.landlock_scoped},
-                            {"rules", spec.landlock_rules.size()}}
-           : nlohmann::json(nullptr)},
+      {"landlock", spec.landlock_abi > 0 ? nlohmann::json{{"abi", spec.landlock_abi},
+                                                          {"handled_fs", spec.landlock_fs},
+                                                          {"handled_net", spec.landlock_net},
+                                                          {"scoped", spec.landlock_scoped},
+                                                          {"rules", spec.landlock_rules.size()}}
+                                         : nlohmann::json(nullptr)},
       {"cgroup", {{"version", cg.version()}, {"paths", cg.paths()}}},
-      {"seccomp", spec.seccomp.empty()
-                      ? nlohmann::json(nullptr)
-                      : nlohmann::json{{"hash", plan.seccomp.program_hash},
-                                       {"arch", plan.seccomp.arches.at(0)},
-                                       {"instructions", spec.seccomp.size()},
-                                       {"log", plan.seccomp.log}}},
+      {"seccomp", spec.seccomp.empty() ? nlohmann::json(nullptr)
+                                       : nlohmann::json{{"hash", plan.seccomp.program_hash},
+                                                        {"arch", plan.seccomp.arches.at(0)},
+                                                        {"instructions", spec.seccomp.size()},
+                                                        {"log", plan.seccomp.log}}},
       {"capabilities", plan.capabilities},
       {"no_new_privs", true},
       {"network", plan.network},
@@ -313,7 +314,8 @@ int run(const Plan& plan, const RunOptions& opts) {
   }
   uint64_t ooms = cg.oom_kills();
   if (ooms > 0)
-    say(fmt::format("the sandbox reached its memory limit ({} bytes, policy {}): the kernel's OOM "
+    say(
+        fmt::format("the sandbox reached its memory limit ({} bytes, policy {}): the kernel's OOM "
                     "killer ended {} process(es)",
                     plan.cgroup.memory_bytes.value_or(0), plan.cgroup.memory_origin, ooms));
   cg.remove();
@@ -324,10 +326,12 @@ int run(const Plan& plan, const RunOptions& opts) {
       {"host_pid", pid},
       {"app_pid", app_pid ? nlohmann::json(app_pid) : nlohmann::json(nullptr)},
       {"exit_code", code},
-      {"signal", !failure && WIFSIGNALED(raw) ? nlohmann::json(WTERMSIG(raw)) : nlohmann::json(nullptr)},
+      {"signal",
+       !failure && WIFSIGNALED(raw) ? nlohmann::json(WTERMSIG(raw)) : nlohmann::json(nullptr)},
       {"oom_kills", ooms},
       {"walltime_exceeded", walltime_hit},
-      {"elapsed_ms", std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started).count()},
+      {"elapsed_ms",
+       std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started).count()},
       {"error", failure ? nlohmann::json(error) : nlohmann::json(nullptr)}};
   if (failure)
     exit_j["failed_stage"] = {{"stage", stage_name(failure->stage)},

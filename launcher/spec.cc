@@ -1,5 +1,7 @@
 // prepare_spec: the parent's half of the launch. Everything that can be decided, looked up or
 // refused before clone happens here, where errors can still be sentences.
+#include "launcher/spec.h"
+
 #include <fcntl.h>
 #include <linux/landlock.h>
 #include <sched.h>
@@ -18,7 +20,6 @@
 #include <filesystem>
 
 #include "launcher/landlock_abi.h"
-#include "launcher/spec.h"
 
 extern char** environ;
 
@@ -34,10 +35,10 @@ const char* env_value(const std::string& name) {
 
 // Names of the Landlock filesystem rights in `bits`, for warnings.
 std::string fs_right_names(uint64_t bits) {
-  static const char* const kNames[] = {
-      "execute",   "write_file", "read_file", "read_dir",  "remove_dir", "remove_file",
-      "make_char", "make_dir",   "make_reg",  "make_sock", "make_fifo",  "make_block",
-      "make_sym",  "refer",      "truncate",  "ioctl_dev"};
+  static const char* const kNames[] = {"execute",    "write_file",  "read_file", "read_dir",
+                                       "remove_dir", "remove_file", "make_char", "make_dir",
+                                       "make_reg",   "make_sock",   "make_fifo", "make_block",
+                                       "make_sym",   "refer",       "truncate",  "ioctl_dev"};
   std::string out;
   for (int i = 0; i < 16; ++i)
     if (bits & (1ULL << i)) out += fmt::format("{}{}", out.empty() ? "" : " ", kNames[i]);
@@ -104,9 +105,9 @@ Result<void> prepare_filesystem(const Plan& plan, Spec& s, std::vector<std::stri
   std::string cwd = std::filesystem::current_path(ec).string();
   s.cwd = "/";
   for (const MountOp& m : s.mounts)
-    if (m.kind == MountOp::kBind &&
-        (cwd == m.path || (cwd.size() > m.path.size() && cwd.compare(0, m.path.size(), m.path) == 0 &&
-                           cwd[m.path.size()] == '/')))
+    if (m.kind == MountOp::kBind && (cwd == m.path || (cwd.size() > m.path.size() &&
+                                                       cwd.compare(0, m.path.size(), m.path) == 0 &&
+                                                       cwd[m.path.size()] == '/')))
       s.cwd = cwd;
   (void)warnings;
   return {};
@@ -136,7 +137,8 @@ Result<void> prepare_landlock(const Plan& plan, Spec& s, std::vector<std::string
   s.landlock_abi = static_cast<int>(abi);
   s.landlock_fs = ll.handled_fs & landlock::fs_rights_for_abi(s.landlock_abi);
   if (uint64_t lost = ll.handled_fs & ~s.landlock_fs)
-    warnings.push_back(fmt::format("landlock: ABI {} cannot restrict: {}", abi, fs_right_names(lost)));
+    warnings.push_back(
+        fmt::format("landlock: ABI {} cannot restrict: {}", abi, fs_right_names(lost)));
   if (ll.restrict_net) {
     if (abi >= 4)
       s.landlock_net = LANDLOCK_ACCESS_NET_BIND_TCP | LANDLOCK_ACCESS_NET_CONNECT_TCP;
@@ -151,17 +153,18 @@ Result<void> prepare_landlock(const Plan& plan, Spec& s, std::vector<std::string
     uint64_t access = p.bind ? LANDLOCK_ACCESS_NET_BIND_TCP : LANDLOCK_ACCESS_NET_CONNECT_TCP;
     auto it = std::find_if(s.landlock_ports.begin(), s.landlock_ports.end(),
                            [&](auto& e) { return e.first == p.port; });
-    if (it != s.landlock_ports.end()) it->second |= access;
-    else s.landlock_ports.emplace_back(p.port, access);
+    if (it != s.landlock_ports.end())
+      it->second |= access;
+    else
+      s.landlock_ports.emplace_back(p.port, access);
   }
   for (const std::string& scope : ll.scopes) {
     if (abi < 6) {
-      warnings.push_back(
-          fmt::format("landlock: ABI {} cannot scope {} (needs 6)", abi, scope));
+      warnings.push_back(fmt::format("landlock: ABI {} cannot scope {} (needs 6)", abi, scope));
       continue;
     }
-    s.landlock_scoped |= scope == "signal" ? LANDLOCK_SCOPE_SIGNAL
-                                           : LANDLOCK_SCOPE_ABSTRACT_UNIX_SOCKET;
+    s.landlock_scoped |=
+        scope == "signal" ? LANDLOCK_SCOPE_SIGNAL : LANDLOCK_SCOPE_ABSTRACT_UNIX_SOCKET;
   }
   if (abi >= 7) s.landlock_flags = landlock::kRestrictSelfLogNewExecOn;
   // The sandbox's root is cordon's own tmpfs holding only the policy's mount points: listing
@@ -249,8 +252,9 @@ Result<void> prepare_exec(const Plan& plan, const LaunchOptions& opts, Spec& s) 
     s.candidates.push_back(s.command);
   } else {
     auto it = env.find("PATH");
-    std::string path = it != env.end() ? it->second
-                                       : "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+    std::string path = it != env.end()
+                           ? it->second
+                           : "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
     size_t start = 0;
     while (start <= path.size()) {
       size_t end = path.find(':', start);
@@ -304,8 +308,8 @@ Result<Spec> prepare_spec(const Plan& plan, const LaunchOptions& opts,
   for (const Rlimit& r : plan.rlimits) {
     rlimit cur;
     uint64_t v = r.value;
-    if (getrlimit(static_cast<__rlimit_resource>(r.resource), &cur) == 0 && cur.rlim_max != RLIM_INFINITY &&
-        v > cur.rlim_max) {
+    if (getrlimit(static_cast<__rlimit_resource>(r.resource), &cur) == 0 &&
+        cur.rlim_max != RLIM_INFINITY && v > cur.rlim_max) {
       warnings.push_back(fmt::format("limits: {} {} is above the caller's hard limit; using {}",
                                      r.name, r.value, cur.rlim_max));
       v = cur.rlim_max;
@@ -340,11 +344,11 @@ Result<Spec> prepare_spec(const Plan& plan, const LaunchOptions& opts,
     uint32_t native = seccomp_arch_native();
     if (plan.seccomp.arches.empty() ||
         seccomp_arch_resolve_name(plan.seccomp.arches[0].c_str()) != native)
-      return fail(fmt::format("seccomp: the plan's filter is for {}, not this machine's "
-                              "architecture",
-                              plan.seccomp.arches.empty() ? "no architecture"
-                                                          : plan.seccomp.arches[0]),
-                  ENOEXEC);
+      return fail(
+          fmt::format("seccomp: the plan's filter is for {}, not this machine's "
+                      "architecture",
+                      plan.seccomp.arches.empty() ? "no architecture" : plan.seccomp.arches[0]),
+          ENOEXEC);
     s.seccomp = plan.seccomp.program;
     s.seccomp_flags = SECCOMP_FILTER_FLAG_TSYNC | (plan.seccomp.log ? SECCOMP_FILTER_FLAG_LOG : 0);
   } else if (plan.requires_.count("seccomp")) {

@@ -67,7 +67,7 @@ struct MountOp {
   bool optional = false;
   bool readonly = false;
   bool noexec = false;
-  std::string size, mode;  // tmpfs options as the kernel reads them ("67108864", "1777")
+  std::string size, mode;   // tmpfs options as the kernel reads them ("67108864", "1777")
   std::string link_target;  // kSymlink: the host symlink's content, replicated in the sandbox
   int plan_index = -1;      // into Plan::mounts, for messages
 };
@@ -93,15 +93,15 @@ struct Spec {
   // Namespaces (clone flags) and ids.
   uint64_t clone_flags = 0;
   bool new_cgroup_ns = false;
-  bool pid_init = false;  // a new PID namespace: our PID 1 forks the app and reaps
+  bool pid_init = false;      // a new PID namespace: our PID 1 forks the app and reaps
   uint32_t uid = 0, gid = 0;  // inside
   std::string uid_map, gid_map;
 
   // Filesystem.
   bool build_root = false;
-  std::vector<MountOp> mounts;  // parents first
+  std::vector<MountOp> mounts;   // parents first
   std::string staging = "/tmp";  // where the new root is assembled before pivot_root
-  std::string cwd;  // the caller's, if it exists in the sandbox; else "/"
+  std::string cwd;               // the caller's, if it exists in the sandbox; else "/"
 
   std::string hostname;
   bool loopback_up = false;

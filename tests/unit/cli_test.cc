@@ -1,6 +1,6 @@
 // The `cordon` binary as a user runs it: exit codes and the text they read.
-#include <gtest/gtest.h>
 #include <dirent.h>
+#include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/wait.h>
@@ -120,7 +120,10 @@ TEST(Cli, CompileOutputOntoADeviceWritesIntoIt) {
   int entries = 0;
   for (DIR* d = opendir(dir.c_str()); d;) {
     dirent* e = readdir(d);
-    if (!e) { closedir(d); break; }
+    if (!e) {
+      closedir(d);
+      break;
+    }
     if (std::string(e->d_name) != "." && std::string(e->d_name) != "..") ++entries;
   }
   EXPECT_EQ(entries, 1);

@@ -155,7 +155,8 @@ TEST(Diagnostics, DidYouMeanStaysQuietForUnrelatedWords) {
 
 TEST(Diagnostics, UnreadableFileIsNamedWithoutALineNumber) {
   cordon::policy::Diagnostics diags;
-  cordon::policy::check_policy_file("/nonexistent/x.cordon", cordon::testing::test_options(), diags);
+  cordon::policy::check_policy_file("/nonexistent/x.cordon", cordon::testing::test_options(),
+                                    diags);
   std::string text = diags.render(false);
   EXPECT_EQ(text.rfind("/nonexistent/x.cordon: error: cannot read", 0), 0u) << text;
   EXPECT_EQ(text.find(":0:0"), std::string::npos) << text;

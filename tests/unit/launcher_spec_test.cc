@@ -22,8 +22,8 @@ Plan plan_of(const std::string& text) {
   return r.plan ? *r.plan : Plan{};
 }
 
-Spec spec_of(const Plan& plan, std::vector<std::string> cmd, std::vector<std::string>* warnings = nullptr,
-             std::vector<int> pass = {}) {
+Spec spec_of(const Plan& plan, std::vector<std::string> cmd,
+             std::vector<std::string>* warnings = nullptr, std::vector<int> pass = {}) {
   std::vector<std::string> w;
   LaunchOptions o;
   o.command = std::move(cmd);
@@ -39,11 +39,14 @@ TEST(LauncherSpec, MountsAreOrderedParentsFirstAndSymlinksAreReplicated) {
   Spec s = spec_of(p, {"true"});
   std::vector<std::string> order;
   for (const auto& m : s.mounts) order.push_back(m.path);
-  auto pos = [&](const std::string& x) { return std::find(order.begin(), order.end(), x) - order.begin(); };
+  auto pos = [&](const std::string& x) {
+    return std::find(order.begin(), order.end(), x) - order.begin();
+  };
   EXPECT_LT(pos("/usr"), pos("/usr/share/doc"));
   std::error_code ec;
   const bool bin_is_link = std::filesystem::is_symlink("/bin", ec);
-  auto bin = std::find_if(s.mounts.begin(), s.mounts.end(), [](auto& m) { return m.path == "/bin"; });
+  auto bin =
+      std::find_if(s.mounts.begin(), s.mounts.end(), [](auto& m) { return m.path == "/bin"; });
   ASSERT_NE(bin, s.mounts.end());
   EXPECT_EQ(bin->kind == MountOp::kSymlink, bin_is_link);
   if (bin_is_link) {
@@ -102,7 +105,8 @@ TEST(LauncherSpec, PassedFdsMustBeOpenAndAboveTwo) {
 TEST(LauncherSpec, RlimitAboveTheHardLimitIsClampedWithAWarning) {
   rlimit old;
   ASSERT_EQ(getrlimit(RLIMIT_NOFILE, &old), 0);
-  if (old.rlim_max == RLIM_INFINITY || old.rlim_max > 1u << 30) GTEST_SKIP() << "no finite hard limit";
+  if (old.rlim_max == RLIM_INFINITY || old.rlim_max > 1u << 30)
+    GTEST_SKIP() << "no finite hard limit";
   Plan p = plan_of(fmt::format("cordon 1\nlimits {{ nofile {} }}\n", old.rlim_max * 2));
   std::vector<std::string> w;
   Spec s = spec_of(p, {"true"}, &w);
@@ -123,7 +127,8 @@ TEST(LauncherSpec, LandlockUsesTheKernelsAbiAndRefusesARequirementAboveIt) {
     ASSERT_EQ(s.landlock_ports.size(), 1u);
     EXPECT_EQ(s.landlock_ports[0].first, 443);
   }
-  Plan too_new = plan_of(fmt::format("cordon 1\nfilesystem {{ ro /usr }}\nrequire landlock {}\n", abi + 1));
+  Plan too_new =
+      plan_of(fmt::format("cordon 1\nfilesystem {{ ro /usr }}\nrequire landlock {}\n", abi + 1));
   std::vector<std::string> w;
   auto r = prepare_spec(too_new, LaunchOptions{{"true"}, {}, false}, w);
   ASSERT_FALSE(r.has_value());
