@@ -44,6 +44,62 @@ nlohmann::json seccomp_to_json(const Seccomp& s) {
           {"rules", s.rules}};
 }
 
+// A Plan holds integers and strings only. A number with a fraction or an exponent is not one
+// the writer makes, and converting one to an integer type that cannot hold it is undefined
+// behaviour (nlohmann's get<int> is a plain cast). A string with a NUL would reach the kernel cut
+// short: a mount of "/\u0000etc" binds "/". Both are refused anywhere in the document, before
+// anything is converted. Iterative, because the parser accepts any nesting depth.
+Result<void> check_values(const nlohmann::json& root) {
+  std::vector<const nlohmann::json*> todo{&root};
+  while (!todo.empty()) {
+    const nlohmann::json& v = *todo.back();
+    todo.pop_back();
+    if (v.is_structured()) {
+      for (const auto& child : v) todo.push_back(&child);
+    } else if (v.is_number_float()) {
+      return fail(fmt::format("malformed plan: {} is not an integer", v.dump()));
+    } else if (v.is_string() && v.get_ref<const std::string&>().find('\0') != std::string::npos) {
+      return fail("malformed plan: a string holds a NUL character");
+    }
+  }
+  return {};
+}
+
+// Exact equality of two leaves. nlohmann's own == compares a signed and an unsigned integer after
+// a cast, so -1 == 18446744073709551615 there.
+bool same_leaf(const nlohmann::json& a, const nlohmann::json& b) {
+  if (a.is_number_integer() && b.is_number_integer() &&
+      a.is_number_unsigned() != b.is_number_unsigned()) {
+    const nlohmann::json& s = a.is_number_unsigned() ? b : a;  // the signed one
+    const nlohmann::json& u = a.is_number_unsigned() ? a : b;
+    return s.get<int64_t>() >= 0 && static_cast<uint64_t>(s.get<int64_t>()) == u.get<uint64_t>();
+  }
+  return a == b;
+}
+
+// Every value the reader took from `in` must be what it reads back as: get<uint16_t>(65536) is
+// 0, get<int>(4294967317) is 21 (CAP_SYS_ADMIN), get<uint64_t>(-1) is 2^64-1. The writer's form
+// of the plan read (`out`) is compared leaf by leaf with the same place in the input; a
+// difference is a value the reader would have changed, and the plan is refused rather than
+// guessed at.
+Result<void> check_read_exactly(const nlohmann::json& in, const nlohmann::json& out,
+                                const nlohmann::json::json_pointer& at) {
+  if (out.is_object()) {
+    for (const auto& [key, child] : out.items())
+      if (auto r = check_read_exactly(in, child, at / key); !r) return r;
+  } else if (out.is_array()) {
+    for (size_t i = 0; i < out.size(); ++i)
+      if (auto r = check_read_exactly(in, out[i], at / i); !r) return r;
+  } else if (in.contains(at)) {
+    const nlohmann::json& given = in.at(at);
+    if (given.is_primitive() && !same_leaf(given, out))
+      return fail(
+          fmt::format("malformed plan: {}: {} does not fit this field (it would read as {})",
+                      at.to_string(), given.dump(), out.dump()));
+  }
+  return {};
+}
+
 Seccomp seccomp_from_json(const nlohmann::json& j) {
   Seccomp s;
   s.arches = j.at("arches").get<std::vector<std::string>>();
@@ -103,6 +159,7 @@ nlohmann::json plan_to_json(const Plan& p) {
 
 Result<Plan> plan_from_json(const nlohmann::json& j) {
   try {
+    if (auto r = check_values(j); !r) return tl::unexpected(r.error());
     Plan p;
     int version = j.at("version").get<int>();
     if (version != kPlanVersion)
@@ -139,6 +196,15 @@ Result<Plan> plan_from_json(const nlohmann::json& j) {
     p.mac = j.at("mac").get<Mac>();
     p.seccomp = seccomp_from_json(j.at("seccomp"));
     p.requires_ = j.value("requires", std::map<std::string, int>{});
+    // The launcher hands mount paths to lstat and mount(2) and strips the leading '/' for the
+    // *at() calls beneath the new root: a path that is missing (read as "") or relative is not
+    // a plan the compiler writes.
+    for (size_t i = 0; i < p.mounts.size(); ++i)
+      if (p.mounts[i].path.empty() || p.mounts[i].path[0] != '/')
+        return fail(fmt::format("malformed plan: mount {} ({}): the path '{}' is not absolute", i,
+                                p.mounts[i].kind, p.mounts[i].path));
+    if (auto r = check_read_exactly(j, plan_to_json(p), nlohmann::json::json_pointer{}); !r)
+      return tl::unexpected(r.error());
     return p;
   } catch (const std::exception& e) {
     return fail(fmt::format("malformed plan: {}", e.what()));

@@ -201,10 +201,10 @@ int run(const Plan& plan, const RunOptions& opts) {
   // Parent: the child's user namespace gets its id maps (setgroups denied first, as the
   // kernel requires of an unprivileged writer), then the v1 cgroups, then the go.
   if (spec.clone_flags & CLONE_NEWUSER) {
-    for (auto [file, text] : {std::pair<const char*, const std::string&>{"setgroups", "deny"},
-                              {"uid_map", spec.uid_map},
-                              {"gid_map", spec.gid_map}}) {
-      if (auto r = write_file(fmt::format("/proc/{}/{}", pid, file), text); !r) {
+    const std::pair<const char*, std::string_view> maps[] = {
+        {"setgroups", "deny"}, {"uid_map", spec.uid_map}, {"gid_map", spec.gid_map}};
+    for (const auto& [file, text] : maps) {
+      if (auto r = write_file(fmt::format("/proc/{}/{}", pid, file), std::string(text)); !r) {
         kill_child();
         return fail_before_start(fmt::format("id maps: {}", r.error().message()));
       }

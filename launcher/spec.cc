@@ -52,14 +52,15 @@ Result<void> prepare_filesystem(const Plan& plan, Spec& s, std::vector<std::stri
   std::stable_sort(sorted.begin(), sorted.end(),
                    [](const Mount* a, const Mount* b) { return depth(a->path) < depth(b->path); });
   for (const Mount* m : sorted) {
+    if (m->path.empty() || m->path[0] != '/' || m->path.find("/../") != std::string::npos ||
+        m->path.find('\0') != std::string::npos)
+      return fail(fmt::format("mount {}: EINVAL (not an absolute normalised path)", m->path),
+                  EINVAL);
     MountOp op;
     op.path = m->path;
     op.rel = m->path.substr(1);
     op.optional = m->optional;
     op.plan_index = static_cast<int>(m - plan.mounts.data());
-    if (m->path.empty() || m->path[0] != '/' || m->path.find("/../") != std::string::npos)
-      return fail(fmt::format("mount {}: EINVAL (not an absolute normalised path)", m->path),
-                  EINVAL);
     if (m->kind == "tmpfs") {
       op.kind = MountOp::kTmpfs;
       op.size = std::to_string(m->size ? m->size : 64ULL << 20);

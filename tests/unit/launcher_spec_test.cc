@@ -156,3 +156,22 @@ TEST(LauncherSpec, CapabilitiesBecomeABitmask) {
 
 }  // namespace
 }  // namespace cordon::launcher
+
+namespace cordon::launcher {
+namespace {
+
+// A Plan built in memory (not only one read from JSON) with an empty or relative mount path is
+// refused with a message, not an exception from substr.
+TEST(LauncherSpec, MountPathMustBeAbsolute) {
+  for (const char* path : {"", "relative", "/a/../b"}) {
+    Plan p;
+    p.mounts.push_back(Mount{"tmpfs", path});
+    std::vector<std::string> w;
+    auto r = prepare_spec(p, LaunchOptions{{"true"}, {}, false}, w);
+    ASSERT_FALSE(r.has_value()) << path;
+    EXPECT_NE(r.error().message().find("not an absolute normalised path"), std::string::npos);
+  }
+}
+
+}  // namespace
+}  // namespace cordon::launcher
