@@ -1,0 +1,138 @@
+#include "audit/event.h"
+
+#include <algorithm>
+#include <charconv>
+
+#include "audit/record_types.h"
+#include "audit/syscalls.h"
+
+namespace cordon::audit {
+namespace {
+
+template <typename T>
+std::optional<T> number(std::string_view s) {
+  T v{};
+  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (s.empty() || ec != std::errc() || end != s.data() + s.size()) return std::nullopt;
+  return v;
+}
+
+void summarize(Event& ev) {
+  for (const Record& r : ev.records) {
+    switch (r.type) {
+      case kSyscall: {
+        ev.pid = number<int64_t>(r.value("pid"));
+        ev.comm = std::string(r.value("comm"));
+        ev.exe = std::string(r.value("exe"));
+        ev.exit = number<int64_t>(r.value("exit"));
+        ev.success = std::string(r.value("success"));
+        std::string_view arch = r.value("arch");
+        std::string_view sys = r.value("syscall");
+        auto token = arch_token(arch);
+        ev.arch = token && !arch_name(*token).empty() ? arch_name(*token) : std::string(arch);
+        if (auto nr = number<int>(sys)) {
+          ev.syscall_nr = nr;
+          if (token) ev.syscall = syscall_name(*token, *nr).value_or("");
+        } else {
+          ev.syscall = std::string(sys);
+          if (token) ev.syscall_nr = syscall_number(*token, sys);
+        }
+        break;
+      }
+      case kCwd:
+        ev.cwd = std::string(r.value("cwd"));
+        break;
+      case kPath:
+        if (const std::string* n = r.get("name")) ev.paths.push_back(*n);
+        break;
+      case kProctitle:
+        ev.proctitle = std::string(r.value("proctitle"));
+        break;
+      case 1402:  // AVC_PATH (old SELinux kernels)
+        if (const std::string* p = r.get("path")) ev.paths.push_back(*p);
+        break;
+      default:
+        break;
+    }
+  }
+}
+
+Event single(Record rec) {
+  Event ev;
+  ev.node = rec.node;
+  ev.time = rec.time;
+  ev.serial = rec.serial;
+  ev.records.push_back(std::move(rec));
+  summarize(ev);
+  return ev;
+}
+
+}  // namespace
+
+std::vector<Event> EventGrouper::emit(const Key& key) {
+  std::vector<Event> out;
+  auto it = open_.find(key);
+  if (it == open_.end()) return out;
+  summarize(it->second);
+  out.push_back(std::move(it->second));
+  open_.erase(it);
+  order_.erase(std::find(order_.begin(), order_.end(), key));
+  return out;
+}
+
+std::vector<Event> EventGrouper::add(Record rec) {
+  std::vector<Event> out;
+  if (rec.serial == 0) {
+    out.push_back(single(std::move(rec)));
+    return out;
+  }
+  newest_ = std::max(newest_, rec.time);
+  Key key{rec.node, rec.serial, rec.time};
+  bool eoe = rec.type == kEoe;
+  auto it = open_.find(key);
+  if (it == open_.end()) {
+    Event ev;
+    ev.node = rec.node;
+    ev.time = rec.time;
+    ev.serial = rec.serial;
+    it = open_.emplace(key, std::move(ev)).first;
+    order_.push_back(key);
+  }
+  if (eoe)
+    it->second.saw_eoe = true;
+  else
+    it->second.records.push_back(std::move(rec));
+  if (eoe) out = emit(key);
+  // Evict what is too old or too many, oldest first.
+  while (!order_.empty() &&
+         (open_.size() > max_open_ || std::get<2>(order_.front()) < newest_ - window_)) {
+    auto evicted = emit(order_.front());
+    for (auto& e : evicted) out.push_back(std::move(e));
+  }
+  return out;
+}
+
+std::vector<Event> EventGrouper::flush() {
+  std::vector<Event> out;
+  while (!order_.empty()) {
+    auto evicted = emit(order_.front());
+    for (auto& e : evicted) out.push_back(std::move(e));
+  }
+  return out;
+}
+
+void enrich(Denial& d, const Event& ev) {
+  if (!d.pid) d.pid = ev.pid;
+  if (d.comm.empty()) d.comm = ev.comm;
+  if (d.exe.empty()) d.exe = ev.exe;
+  if (d.syscall.empty()) {
+    d.syscall = ev.syscall;
+    d.syscall_nr = ev.syscall_nr;
+  }
+  if (d.arch.empty()) d.arch = ev.arch;
+  if (d.path.empty() && !ev.paths.empty()) d.path = ev.paths.front();
+  if (d.cwd.empty()) d.cwd = ev.cwd;
+  if (d.proctitle.empty()) d.proctitle = ev.proctitle;
+}
+
+}  // namespace cordon::audit

@@ -1,0 +1,386 @@
+// Format detection: find where the audit record starts in a line and what its prefix says about
+// the transport, then hand the body to parse_body().
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <charconv>
+#include <ctime>
+#include <nlohmann/json.hpp>
+#include <optional>
+
+#include "audit/fields.h"
+#include "audit/record.h"
+#include "audit/record_types.h"
+
+namespace cordon::audit {
+namespace {
+
+constexpr std::string_view npos_sv = {};
+constexpr size_t npos = std::string_view::npos;
+// Bodies glued onto one line are rare (two or three); the cap keeps a hostile line of
+// "type=A msg=audit(1:1): type=A msg=audit(1:1): …" linear.
+constexpr int kMaxRecordsPerLine = 64;
+
+bool is_digit(char c) { return c >= '0' && c <= '9'; }
+bool is_boundary(std::string_view s, size_t pos) {
+  if (pos == 0) return true;
+  char c = s[pos - 1];
+  return c == ' ' || c == '\t' || c == ']' || c == ':' || c == ';' || c == '\x1d';
+}
+
+template <typename T>
+bool parse_number(std::string_view s, T& out) {
+  if (s.empty()) return false;
+  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
+  return ec == std::errc() && end == s.data() + s.size();
+}
+
+// The first "needle" at a token boundary, at or after `from`.
+size_t find_token(std::string_view s, std::string_view needle, size_t from = 0) {
+  for (size_t p = s.find(needle, from); p != npos; p = s.find(needle, p + 1))
+    if (is_boundary(s, p)) return p;
+  return npos;
+}
+
+// "1700000000.123:456" or, from `ausearch -i`, "11/23/2026 12:00:00.123:456" (read as UTC:
+// ausearch prints local time and does not say which zone).
+bool parse_stamp(std::string_view stamp, Record& rec, bool& interpreted) {
+  size_t colon = stamp.rfind(':');
+  if (colon == npos || !parse_number(stamp.substr(colon + 1), rec.serial)) return false;
+  std::string_view when = stamp.substr(0, colon);
+  size_t dot = when.rfind('.');
+  std::string_view whole = dot == npos ? when : when.substr(0, dot);
+  std::string_view frac = dot == npos ? npos_sv : when.substr(dot + 1);
+  unsigned millis = 0;
+  if (!frac.empty() && (!parse_number(frac, millis) || frac.size() > 9)) return false;
+  double fraction = millis;
+  for (size_t k = 0; k < frac.size(); ++k) fraction /= 10;
+  if (whole.find_first_of("/- ") == npos) {
+    uint64_t secs = 0;
+    if (!parse_number(whole, secs)) return false;
+    rec.time = static_cast<double>(secs) + fraction;
+    interpreted = false;
+    return true;
+  }
+  // `ausearch -i` prints the date in the locale's format: "11/23/2026", "23/11/26",
+  // "2026-11-23" … then HH:MM:SS. A date it cannot place still yields the record, with time 0.
+  interpreted = true;
+  rec.time = 0;
+  size_t space = whole.find(' ');
+  if (space == npos) return true;
+  std::string_view date = whole.substr(0, space), clock = whole.substr(space + 1);
+  int a = 0, b = 0, c = 0, hh = 0, mm = 0, ss = 0;
+  char sep = date.find('/') != npos ? '/' : '-';
+  size_t s1 = date.find(sep), s2 = s1 == npos ? npos : date.find(sep, s1 + 1);
+  size_t c1 = clock.find(':'), c2 = c1 == npos ? npos : clock.find(':', c1 + 1);
+  if (s2 == npos || c2 == npos || !parse_number(date.substr(0, s1), a) ||
+      !parse_number(date.substr(s1 + 1, s2 - s1 - 1), b) || !parse_number(date.substr(s2 + 1), c) ||
+      !parse_number(clock.substr(0, c1), hh) ||
+      !parse_number(clock.substr(c1 + 1, c2 - c1 - 1), mm) ||
+      !parse_number(clock.substr(c2 + 1), ss))
+    return true;
+  int year, mon, day;
+  if (sep == '-') {
+    year = a, mon = b, day = c;
+  } else {
+    year = c < 100 ? c + 2000 : c;
+    mon = a > 12 ? b : a;  // day first when the first number cannot be a month
+    day = a > 12 ? a : b;
+  }
+  if (mon < 1 || mon > 12 || day < 1 || day > 31 || hh > 23 || mm > 59 || ss > 60) return true;
+  std::tm tm{};
+  tm.tm_year = year - 1900;
+  tm.tm_mon = mon - 1;
+  tm.tm_mday = day;
+  tm.tm_hour = hh;
+  tm.tm_min = mm;
+  tm.tm_sec = ss;
+  rec.time = static_cast<double>(timegm(&tm)) + fraction;
+  return true;
+}
+
+void set_type(Record& rec, std::string_view token) {
+  rec.type = record_type_number(token);
+  std::string_view known = record_type_name(rec.type);
+  rec.type_name = known.empty() ? std::string(token) : std::string(known);
+}
+
+// The type of a body that came without a type= header.
+void infer_type(Record& rec, std::string_view body) {
+  int type = 0;
+  if (body.find("apparmor=") != npos || body.find("avc:") != npos)
+    type = body.find("USER_AVC") != npos ? kUserAvc : kAvc;
+  else if (body.find("domain=") != npos && body.find("blockers=") != npos)
+    type = kLandlockAccess;
+  else if (body.find("domain=") != npos && body.find("status=") != npos)
+    type = kLandlockDomain;
+  rec.type = type;
+  rec.type_name = std::string(record_type_name(type));
+}
+
+// Where a body with no header at all starts: AppArmor, SELinux or Landlock signatures.
+size_t find_bare_body(std::string_view s) {
+  size_t best = npos;
+  for (std::string_view sig : {"apparmor=\"", "avc:  ", "avc: "}) {
+    size_t p = find_token(s, sig);
+    if (p < best) best = p;
+  }
+  size_t d = find_token(s, "domain=");
+  if (d != npos && (s.find(" blockers=", d) != npos || s.find(" status=", d) != npos) && d < best)
+    best = d;
+  return best;
+}
+
+bool is_kmsg_prefix(std::string_view p) {
+  // "PRIORITY,SEQ,USEC,FLAGS[,…];"
+  size_t semi = p.find(';');
+  if (semi == npos || semi + 1 != p.size()) return false;
+  int commas = 0;
+  for (size_t k = 0; k < semi; ++k) {
+    if (p[k] == ',')
+      ++commas;
+    else if (!is_digit(p[k]) && commas < 3)
+      return false;
+  }
+  return commas >= 3;
+}
+
+std::string prefix_format(std::string_view prefix) {
+  if (prefix.empty()) return "auditd";
+  if (size_t semi = prefix.find(';'); semi != npos && is_kmsg_prefix(prefix.substr(0, semi + 1)))
+    return "kmsg";
+  if (prefix[0] == '[' || prefix.starts_with("audit:")) return "dmesg";
+  return "syslog";
+}
+
+struct Cursor {
+  LineResult& out;
+  int budget = kMaxRecordsPerLine;
+};
+
+void parse_text(std::string_view line, Cursor& cur, bool nested);
+
+void parse_glued(std::string_view rest, Cursor& cur) {
+  if (--cur.budget <= 0) {
+    cur.out.error =
+        fmt::format("more than {} records on one line; the rest was skipped", kMaxRecordsPerLine);
+    return;
+  }
+  parse_text(rest, cur, true);
+}
+
+// `line[type_pos]` is "type=…"; `node_pos` the node=/host= token before it or npos.
+void parse_typed(std::string_view line, size_t type_pos, size_t node_pos, Cursor& cur,
+                 bool nested) {
+  LineResult& out = cur.out;
+  out.audit_like = true;
+  Record rec;
+  size_t rec_start = node_pos != npos ? node_pos : type_pos;
+  if (node_pos != npos) {
+    size_t eq = line.find('=', node_pos);
+    rec.node = std::string(line.substr(eq + 1, type_pos - eq - 1));
+    while (!rec.node.empty() && rec.node.back() == ' ') rec.node.pop_back();
+  } else if (nested && !out.records.empty()) {
+    // A record glued onto another one's line without its own node= came from the same host.
+    rec.node = out.records.back().node;
+  }
+  size_t tstart = type_pos + 5;
+  size_t tend = line.find_first_of(" \t", tstart);
+  if (tend == npos) tend = line.size();
+  set_type(rec, line.substr(tstart, tend - tstart));
+  size_t i = line.find_first_not_of(" \t", tend);
+  std::string_view rest = i == npos ? npos_sv : line.substr(i);
+  if (rest.starts_with("msg=")) rest.remove_prefix(4);
+  if (!rest.starts_with("audit(")) {
+    out.error = fmt::format("type={} without an audit(…) header", rec.type_name);
+    return;
+  }
+  size_t close = rest.find(')');
+  if (close == npos) {
+    out.error = "unterminated audit(…) header";
+    return;
+  }
+  bool interpreted = false;
+  if (!parse_stamp(rest.substr(6, close - 6), rec, interpreted)) {
+    out.error =
+        fmt::format("bad audit({}) header", rest.substr(6, std::min<size_t>(close - 6, 40)));
+    return;
+  }
+  std::string_view body = rest.substr(close + 1);
+  size_t b = body.find_first_not_of(' ');
+  if (b != npos && body[b] == ':')
+    body.remove_prefix(b + 1);
+  else if (b == npos)
+    body = npos_sv;
+
+  BodyOptions opts;
+  opts.interpreted = interpreted;
+  BodyResult br = parse_body(body, opts, rec);
+  if (!nested) {
+    if (interpreted)
+      out.format = "ausearch-interpreted";
+    else
+      out.format = prefix_format(line.substr(0, rec_start));
+    if (br.enriched && out.format == "auditd") out.format = "auditd-enriched";
+  }
+  out.records.push_back(std::move(rec));
+  if (br.next_record) parse_glued(body.substr(*br.next_record), cur);
+}
+
+void parse_text(std::string_view line, Cursor& cur, bool nested) {
+  LineResult& out = cur.out;
+  size_t type_pos = find_token(line, "type=");
+  size_t stamp_pos = find_token(line, "audit(");
+  size_t journal_pos = npos;
+  // journald's short form: "audit[1234]: " (checked in place, so a line of "audit[audit[…"
+  // stays linear).
+  for (size_t p = find_token(line, "audit["); p != npos; p = find_token(line, "audit[", p + 1)) {
+    size_t d = p + 6;
+    while (d < line.size() && is_digit(line[d])) ++d;
+    if (d > p + 6 && line.substr(d).starts_with("]: ")) {
+      journal_pos = p;
+      break;
+    }
+  }
+  size_t first = std::min({type_pos, stamp_pos, journal_pos});
+  if (first == npos) {
+    if (line.find("callbacks suppressed") != npos || line.find("audit: rate limit") != npos ||
+        line.find("audit: backlog limit") != npos || line.find("audit: audit_lost=") != npos) {
+      out.audit_like = true;
+      out.format = prefix_format(line.substr(0, line.find("audit")));
+      out.error = "kernel rate-limit notice (records were dropped)";
+      return;
+    }
+    size_t bare = find_bare_body(line);
+    if (bare == npos) return;
+    out.audit_like = true;
+    Record rec;
+    std::string_view body = line.substr(bare);
+    infer_type(rec, line);
+    parse_body(body, BodyOptions{}, rec);
+    if (!nested) out.format = bare == 0 ? "bare" : "syslog";
+    out.records.push_back(std::move(rec));
+    return;
+  }
+  if (first == type_pos) {
+    // The record may be behind node=X or host=X.
+    size_t node_pos = npos;
+    std::string_view before = line.substr(0, type_pos);
+    while (!before.empty() && before.back() == ' ') before.remove_suffix(1);
+    size_t word = before.find_last_of(' ');
+    word = word == npos ? 0 : word + 1;
+    std::string_view last = before.substr(word);
+    if (last.starts_with("node=") || last.starts_with("host=")) node_pos = word;
+    parse_typed(line, type_pos, node_pos, cur, nested);
+    return;
+  }
+  out.audit_like = true;
+  Record rec;
+  std::string_view body;
+  if (first == journal_pos) {
+    // journald short: "host audit[1234]: SECCOMP auid=…" or "audit[1234]: AVC avc: …".
+    size_t close = line.find("]: ", journal_pos);
+    body = line.substr(close + 3);
+    size_t w = body.find(' ');
+    std::string_view token = body.substr(0, w);
+    if (record_type_number(token) != 0) {
+      set_type(rec, token);
+      body = w == npos ? npos_sv : body.substr(w + 1);
+    } else {
+      infer_type(rec, body);
+    }
+    if (!nested) out.format = "journal-short";
+  } else {
+    // The old syslog form with no type: "kernel: audit(1158064002.046:4): avc:  denied …".
+    size_t close = line.find(')', stamp_pos);
+    bool interpreted = false;
+    if (close == npos ||
+        !parse_stamp(line.substr(stamp_pos + 6, close - stamp_pos - 6), rec, interpreted)) {
+      out.error = "bad audit(…) header";
+      return;
+    }
+    body = line.substr(close + 1);
+    if (body.starts_with(":")) body.remove_prefix(1);
+    infer_type(rec, body);
+    if (!nested) out.format = prefix_format(line.substr(0, stamp_pos));
+  }
+  // Old kernels printed the type after the stamp: "audit(…): type=1503 operation=…".
+  std::string_view lead = body.substr(std::min(body.find_first_not_of(' '), body.size()));
+  if (rec.type == 0 && lead.starts_with("type=")) {
+    size_t e = lead.find(' ');
+    set_type(rec, lead.substr(5, e == npos ? npos : e - 5));
+    body = e == npos ? npos_sv : lead.substr(e + 1);
+  }
+  BodyResult br = parse_body(body, BodyOptions{}, rec);
+  out.records.push_back(std::move(rec));
+  if (br.next_record) parse_glued(body.substr(*br.next_record), cur);
+}
+
+std::string json_message(const nlohmann::json& m) {
+  if (m.is_string()) return m.get<std::string>();
+  std::string out;
+  if (m.is_array())  // journalctl prints non-UTF-8 messages as byte arrays
+    for (const auto& b : m)
+      if (b.is_number_unsigned() || b.is_number_integer())
+        out.push_back(static_cast<char>(b.get<int>()));
+  return out;
+}
+
+std::string json_string(const nlohmann::json& j, const char* key) {
+  auto it = j.find(key);
+  return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+void parse_journal_json(std::string_view line, LineResult& out) {
+  nlohmann::json j = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded() || !j.is_object()) {
+    out.audit_like = line.find("\"MESSAGE\"") != npos;
+    if (out.audit_like) out.error = "invalid journal JSON";
+    return;
+  }
+  auto msg = j.find("MESSAGE");
+  if (msg == j.end()) return;
+  std::string message = json_message(*msg);
+  if (json_string(j, "_TRANSPORT") == "audit") {
+    // The audit transport drops the header: MESSAGE is "TYPE body", the stamp is in fields.
+    out.audit_like = true;
+    out.format = "journal-json";
+    Record rec;
+    std::string_view body = message;
+    size_t w = body.find(' ');
+    std::string_view token = body.substr(0, w);
+    std::string type = json_string(j, "_AUDIT_TYPE");
+    set_type(rec, !type.empty() ? std::string_view(type) : token);
+    if (record_type_number(token) != 0 || token == rec.type_name)
+      body = w == npos ? npos_sv : body.substr(w + 1);
+    parse_number(std::string_view(json_string(j, "_AUDIT_ID")), rec.serial);
+    std::string usec = json_string(j, "_SOURCE_REALTIME_TIMESTAMP");
+    if (usec.empty()) usec = json_string(j, "__REALTIME_TIMESTAMP");
+    uint64_t us = 0;
+    if (parse_number(std::string_view(usec), us)) rec.time = static_cast<double>(us) / 1e6;
+    parse_body(body, BodyOptions{}, rec);
+    out.records.push_back(std::move(rec));
+    return;
+  }
+  Cursor cur{out};
+  parse_text(message, cur, false);
+  if (out.audit_like) out.format = "journal-json";
+}
+
+}  // namespace
+
+LineResult parse_line(std::string_view line) {
+  LineResult out;
+  while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) line.remove_suffix(1);
+  size_t first = line.find_first_not_of(" \t");
+  if (first == npos) return out;
+  if (line[first] == '{') {
+    parse_journal_json(line.substr(first), out);
+    return out;
+  }
+  Cursor cur{out};
+  parse_text(line, cur, false);
+  return out;
+}
+
+}  // namespace cordon::audit

@@ -1,0 +1,51 @@
+// One audit record, as read from one line of any log format the kernel's audit messages reach.
+//
+// parse_line() detects the format of each line on its own (auditd's audit.log, raw or ENRICHED,
+// /dev/kmsg, dmesg text, syslog, journald short and JSON, `ausearch -i` output), because real
+// logs mix them: a syslog file holds kmsg lines behind a prefix, a journal export holds both
+// audit-transport and syslog-transport entries. It never throws and never fails as a whole: a
+// line that looks like audit but cannot be read comes back with `error` set, a line that is not
+// audit at all with `audit_like` false.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace cordon::audit {
+
+struct Record {
+  int type = 0;           // 1326, 1400 …; 0 when neither a number nor a known name was given
+  std::string type_name;  // "SECCOMP", "AVC" …; the raw token when the name is not known
+  double time = 0;        // seconds since the epoch; 0 when the format carries no audit(…) stamp
+  uint64_t serial = 0;    // 0 when the format carries none (journald short, bare bodies)
+  std::string node;       // auditd's node= (or audispd's host=) prefix; "" when absent
+  // In line order. Values are unquoted, hex-decoded where the kernel hex-encodes untrusted
+  // strings (name=, exe=, comm=, proctitle= …), and a USER_AVC's msg='…' is flattened into its
+  // fields (so the inner pid= follows the outer one). SELinux's `avc:  denied  { a b }` becomes
+  // seresult=denied and seperms="a b" (go-libaudit's names). ENRICHED fields keep their
+  // uppercase keys (AUID, ARCH, SYSCALL …).
+  std::vector<std::pair<std::string, std::string>> fields;
+
+  // The LAST value of `key` (so a flattened inner msg='…' field wins over the outer one),
+  // nullptr when absent.
+  const std::string* get(std::string_view key) const;
+  // The value of `key` or "" when absent.
+  std::string_view value(std::string_view key) const;
+};
+
+struct LineResult {
+  std::vector<Record> records;  // two when two records were glued on one line
+  // "auditd", "auditd-enriched", "kmsg", "dmesg", "syslog", "journal-short", "journal-json",
+  // "ausearch-interpreted", or "bare" (a record body with no header at all, as the kernel
+  // documentation and dbus-daemon print them); "" when not audit.
+  std::string format;
+  std::string error;        // why nothing (or not everything) was parsed; "" when ok
+  bool audit_like = false;  // false for lines that are not audit records at all
+};
+
+LineResult parse_line(std::string_view line);
+
+}  // namespace cordon::audit

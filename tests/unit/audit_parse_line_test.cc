@@ -1,0 +1,190 @@
+// parse_line(): one test per log format it detects, glued records, hex decoding, and hostile
+// input that must come back as an error string (never a crash or an exception).
+#include <gtest/gtest.h>
+
+#include <random>
+#include <string>
+
+#include "audit/denial.h"
+#include "audit/fields.h"
+#include "audit/record.h"
+
+namespace cordon::audit {
+namespace {
+
+constexpr std::string_view kBody =
+    "auid=1000 uid=1000 gid=1000 ses=3 pid=9952 comm=\"bw\" exe=\"/bin/bw\" sig=0 "
+    "arch=c000003e syscall=92 compat=0 ip=0x7f code=0x50001";
+
+void expect_seccomp(const LineResult& lr, std::string_view format) {
+  ASSERT_EQ(lr.records.size(), 1u) << lr.error;
+  EXPECT_EQ(lr.format, format);
+  EXPECT_TRUE(lr.audit_like);
+  EXPECT_EQ(lr.records[0].type, 1326);
+  EXPECT_EQ(lr.records[0].type_name, "SECCOMP");
+  auto d = to_denial(lr.records[0]);
+  ASSERT_TRUE(d);
+  EXPECT_EQ(d->syscall, "chown");
+  EXPECT_EQ(d->action, "errno(1)");
+  EXPECT_EQ(d->comm, "bw");
+}
+
+TEST(AuditParseLine, EveryFormat) {
+  std::string body(kBody);
+  expect_seccomp(parse_line("type=SECCOMP msg=audit(1700000000.123:456): " + body), "auditd");
+  {
+    LineResult lr = parse_line("node=host1 type=SECCOMP msg=audit(1700000000.123:456): " + body);
+    expect_seccomp(lr, "auditd");
+    EXPECT_EQ(lr.records[0].node, "host1");
+    EXPECT_EQ(lr.records[0].serial, 456u);
+    EXPECT_DOUBLE_EQ(lr.records[0].time, 1700000000.123);
+  }
+  {
+    LineResult lr = parse_line("type=SECCOMP msg=audit(1700000000.123:456): " + body +
+                               "\x1d"
+                               "AUID=\"alice\" ARCH=x86_64 SYSCALL=chown");
+    expect_seccomp(lr, "auditd-enriched");
+    EXPECT_EQ(lr.records[0].value("AUID"), "alice");
+    EXPECT_EQ(lr.records[0].value("code"), "0x50001");
+  }
+  expect_seccomp(parse_line("6,1234,5678,-;audit: type=1326 audit(1700000000.123:456): " + body),
+                 "kmsg");
+  expect_seccomp(parse_line("[   12.345] audit: type=1326 audit(1700000000.123:456): " + body),
+                 "dmesg");
+  expect_seccomp(parse_line("Nov 23 12:00:00 host kernel: [ 1.2] audit: type=1326 "
+                            "audit(1700000000.123:456): " +
+                            body),
+                 "syslog");
+  expect_seccomp(parse_line("Nov 23 12:00:00 host audit[1234]: SECCOMP " + body), "journal-short");
+  expect_seccomp(parse_line(R"({"_TRANSPORT":"audit","_AUDIT_TYPE":"1326","_AUDIT_ID":"456",)"
+                            R"("MESSAGE":"SECCOMP auid=1000 pid=9952 comm=\"bw\" arch=c000003e )"
+                            R"(syscall=92 code=0x50001"})"),
+                 "journal-json");
+  expect_seccomp(parse_line(R"({"_TRANSPORT":"kernel","MESSAGE":"audit: type=1326 )"
+                            R"(audit(1700000000.123:456): pid=9952 comm=\"bw\" arch=c000003e )"
+                            R"(syscall=92 code=0x50001"})"),
+                 "journal-json");
+  {
+    LineResult lr = parse_line(
+        "type=SECCOMP msg=audit(11/23/2026 12:00:00.123:456) : auid=alice pid=9952 comm=bw "
+        "arch=x86_64 syscall=chown code=errno");
+    ASSERT_EQ(lr.records.size(), 1u);
+    EXPECT_EQ(lr.format, "ausearch-interpreted");
+    auto d = to_denial(lr.records[0]);
+    ASSERT_TRUE(d);
+    EXPECT_EQ(d->syscall_nr, 92);
+    EXPECT_EQ(d->serial, 456u);
+  }
+}
+
+TEST(AuditParseLine, GluedRecordsAndHex) {
+  LineResult lr = parse_line(
+      "node=bob type=PATH msg=audit(1166111074.191:74): item=0 name=\"/etc/auto.net\" "
+      "node=bob type=CWD msg=audit(1166111074.191:74):  cwd=\"/\"");
+  ASSERT_EQ(lr.records.size(), 2u);
+  EXPECT_EQ(lr.records[0].type_name, "PATH");
+  EXPECT_EQ(lr.records[0].get("node"), nullptr);
+  EXPECT_EQ(lr.records[1].type_name, "CWD");
+  EXPECT_EQ(lr.records[1].node, "bob");
+  EXPECT_EQ(lr.records[1].value("cwd"), "/");
+
+  lr = parse_line(
+      "type=PROCTITLE msg=audit(1729738800.268:30): proctitle=6B696C6C0031 "
+      "exe=2F686F6D652F61 comm=\"2F\"");
+  ASSERT_EQ(lr.records.size(), 1u);
+  EXPECT_EQ(lr.records[0].value("proctitle"), "kill 1");
+  EXPECT_EQ(lr.records[0].value("exe"), "/home/a");
+  EXPECT_EQ(lr.records[0].value("comm"), "2F");  // quoted values are never hex
+
+  // The ENRICHED separator lost: the uppercase fields are glued onto the last raw value.
+  lr = parse_line(
+      "type=SECCOMP msg=audit(1.0:2): arch=c000003e syscall=3 "
+      "code=0x7ffc0000AUID=\"unset\" UID=\"root\"");
+  ASSERT_EQ(lr.records.size(), 1u);
+  EXPECT_EQ(lr.format, "auditd-enriched");
+  EXPECT_EQ(lr.records[0].value("code"), "0x7ffc0000");
+  EXPECT_EQ(lr.records[0].value("UID"), "root");
+
+  EXPECT_EQ(hex_decode("2F62696E"), "/bin");
+  EXPECT_FALSE(hex_decode("2F6"));
+  EXPECT_FALSE(hex_decode("zz"));
+}
+
+TEST(AuditParseLine, NotAuditAndUnknownTypes) {
+  EXPECT_FALSE(parse_line("Oct 29 07:55:58 host syslogd 1.5.0#2ubuntu6: restart.").audit_like);
+  EXPECT_FALSE(parse_line("").audit_like);
+  LineResult lr = parse_line("type=FANCY_NEW msg=audit(1.5:7): a=b");
+  ASSERT_EQ(lr.records.size(), 1u);
+  EXPECT_EQ(lr.records[0].type, 0);
+  EXPECT_EQ(lr.records[0].type_name, "FANCY_NEW");
+  EXPECT_FALSE(to_denial(lr.records[0]));
+  lr = parse_line("audit: type=1999 audit(1.5:7): a=b");
+  ASSERT_EQ(lr.records.size(), 1u);
+  EXPECT_EQ(lr.records[0].type, 1999);
+  lr = parse_line("[59836.801413] audit_printk_skb: 206 callbacks suppressed");
+  EXPECT_TRUE(lr.audit_like);
+  EXPECT_TRUE(lr.records.empty());
+  EXPECT_FALSE(lr.error.empty());
+}
+
+// Everything here must return (records or an error), never crash or throw.
+TEST(AuditParseLine, HostileInput) {
+  std::mt19937 rng(42);
+  for (int i = 0; i < 2000; ++i) {
+    std::string s(rng() % 300, '\0');
+    for (auto& c : s) c = static_cast<char>(rng());
+    EXPECT_NO_THROW(parse_line(s));
+    // Random bytes behind a valid header exercise the body parser.
+    EXPECT_NO_THROW(parse_line("type=SECCOMP msg=audit(1.0:1): " + s));
+    EXPECT_NO_THROW(parse_line("{\"MESSAGE\":\"" + s));
+  }
+  std::string big = "type=AVC msg=audit(1.0:1): avc:  denied  { " + std::string(1 << 20, 'r');
+  LineResult lr = parse_line(big);
+  EXPECT_EQ(lr.records.size(), 1u);
+  std::string many;
+  for (int i = 0; i < 20000; ++i) many += "type=SYSCALL msg=audit(1.0:1): a=b ";
+  lr = parse_line(many);
+  EXPECT_LE(lr.records.size(), 64u);
+  EXPECT_GE(lr.records.size(), 2u);
+  EXPECT_FALSE(lr.error.empty());
+  EXPECT_NO_THROW(parse_line(std::string(1 << 20, '=')));
+  // Inputs that would be quadratic for a naive scanner.
+  std::string rep;
+  for (const char* unit : {"audit[", "type=", "audit(", "avc: {", "x=\"", "AB=", "domain="}) {
+    for (const char* sep : {" ", ":", ""}) {
+      rep.clear();
+      while (rep.size() < (1 << 20)) rep += std::string(unit) + sep;
+      EXPECT_NO_THROW(parse_line(rep)) << unit;
+      EXPECT_NO_THROW(parse_line("type=AVC msg=audit(1.0:1): " + rep)) << unit;
+    }
+  }
+  EXPECT_NO_THROW(parse_line(std::string(1 << 20, '"')));
+
+  const std::string full =
+      "type=SECCOMP msg=audit(1700000000.123:456): auid=1000 pid=1 comm=\"a b\" "
+      "arch=c000003e syscall=92 code=0x50001";
+  for (size_t n = 0; n <= full.size(); ++n) {
+    LineResult t = parse_line(full.substr(0, n));
+    for (const auto& r : t.records) EXPECT_NO_THROW(to_denial(r));
+    if (t.audit_like && t.records.empty()) {
+      EXPECT_FALSE(t.error.empty()) << full.substr(0, n);
+    }
+  }
+  for (const char* s :
+       {"type=", "type= ", "type=SECCOMP", "type=SECCOMP msg=audit(", "type=SECCOMP msg=audit(1",
+        "type=SECCOMP msg=audit(x:y): a=b", "type=SECCOMP msg=audit(99/99/9999 99:99:99.9:1): a=b",
+        "type=SECCOMP msg=audit(1:18446744073709551616): a=b",
+        "type=SECCOMP msg=audit(1.0:1): exe=ZZZZ proctitle=ABC name=0",
+        "type=SECCOMP msg=audit(1.0:1): arch=ffffffff syscall=99999999 code=zz",
+        "type=SECCOMP msg=audit(1.0:1): arch=c000003e syscall=-1 code=0x0", "audit[", "audit[1]: ",
+        "{", "{\"MESSAGE\":[1,2,999]}", "avc:", "avc:  {", "apparmor=\"", "domain= blockers="}) {
+    LineResult t = parse_line(s);
+    if (t.audit_like && t.records.empty()) {
+      EXPECT_FALSE(t.error.empty()) << s;
+    }
+    for (const auto& r : t.records) EXPECT_NO_THROW(to_denial(r));
+  }
+}
+
+}  // namespace
+}  // namespace cordon::audit
