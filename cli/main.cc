@@ -13,6 +13,7 @@
 #include <iostream>
 #include <sstream>
 
+#include "cli/audit_cmd.h"
 #include "cli/plan_cache.h"
 #include "compiler/bpf.h"
 #include "compiler/compile.h"
@@ -408,6 +409,15 @@ int main(int argc, char** argv) {
 
   auto* profiles = app.add_subcommand("profiles", "List the shipped profiles");
 
+  cli::AuditOptions audit_opts;
+  auto* audit = app.add_subcommand(
+      "audit", "Find denials in kernel logs, name the policy rule behind each, propose the fix");
+  audit->add_option("SOURCE", audit_opts.sources,
+                    "Log file, '-' for stdin, or 'kmsg' (default: kmsg)");
+  audit->add_option("--policy", audit_opts.policies, "Policy file the denials came from, repeatable")
+      ->allow_extra_args(false);
+  audit->add_flag("--json", audit_opts.json, "One JSON object per distinct denial");
+
   std::string run_profile = "cli";
   std::vector<std::string> run_command;
   std::vector<int> pass_fds;
@@ -459,6 +469,7 @@ int main(int argc, char** argv) {
     if (compile->parsed()) return cmd_compile(file, emit, out, sets);
     if (explain->parsed()) return cmd_explain(file, syscall, sc_args, arch, sets);
     if (profiles->parsed()) return cmd_profiles();
+    if (audit->parsed()) return cli::cmd_audit(audit_opts);
     if (run->parsed()) {
       for (const auto& extra : run->remaining()) run_command.push_back(extra);
       for (const auto& a : after_dashes) run_command.push_back(a);

@@ -1,0 +1,397 @@
+#include "audit/attribute.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <array>
+
+#include "audit/syscalls.h"
+
+namespace cordon::audit {
+
+namespace {
+
+// The kind of a seccomp action without its data: "errno(1)" → "errno".
+std::string_view action_kind(std::string_view a) { return a.substr(0, a.find('(')); }
+
+// Same action: exact, or by kind when the denial carries no data. The kernel logs only the
+// action of SECCOMP_RET_ACTION_FULL, never the errno or trace data (code=0x50000 for every
+// errno), and `ausearch -i` prints the bare kind ("errno").
+bool same_action(std::string_view denial, std::string_view rule) {
+  if (denial == rule) return true;
+  std::string_view kind = action_kind(denial);
+  if (denial.size() == kind.size() || denial.substr(kind.size()) == "(0)")
+    return action_kind(rule) == kind;
+  return false;
+}
+
+// `path` equals `dir` or lies beneath it.
+bool beneath(std::string_view path, std::string_view dir) {
+  if (dir == "/") return !path.empty() && path.front() == '/';
+  while (dir.size() > 1 && dir.back() == '/') dir.remove_suffix(1);
+  if (!path.starts_with(dir)) return false;
+  return path.size() == dir.size() || path[dir.size()] == '/';
+}
+
+Attribution attribute_seccomp(const Denial& d, const launcher::Plan& plan) {
+  Attribution a;
+  const auto& sc = plan.seccomp;
+  if (sc.default_origin.empty() && sc.rules.empty()) {
+    a.note = "the policy has no seccomp filter";
+    return a;
+  }
+  const launcher::SeccompRule* same_call = nullptr;
+  for (const auto& r : sc.rules) {
+    bool call = d.syscall_nr && !d.arch.empty() ? (r.arch == d.arch && r.nr == *d.syscall_nr)
+                                                : (!d.syscall.empty() && r.syscall == d.syscall &&
+                                                   (d.arch.empty() || r.arch == d.arch));
+    if (!call) continue;
+    if (!same_call) same_call = &r;
+    if (same_action(d.action, ret_action(r.ret))) {
+      a.rule = r.origin;
+      a.rule_action = r.action;
+      if (!r.condition.empty()) a.rule_action += " when " + r.condition;
+      if (!r.via_group.empty()) a.note = "via group " + r.via_group;
+      return a;
+    }
+  }
+  if (same_action(d.action, ret_action(sc.default_ret))) {
+    a.rule = sc.default_origin;
+    a.rule_action = "default " + sc.default_action;
+    if (same_call)
+      a.note = fmt::format("{} {} at {}; the arguments fell through to the default",
+                           same_call->action, same_call->syscall, same_call->origin);
+    return a;
+  }
+  if (same_call)
+    a.note = fmt::format("{} has rules ({} at {}) but none gives {}: another filter or policy?",
+                         d.syscall.empty() ? "the syscall" : d.syscall, same_call->action,
+                         same_call->origin, seccomp_action_text(d.action));
+  else
+    a.note = fmt::format("the policy's default is {}, not {}: another filter or policy?",
+                         sc.default_action, seccomp_action_text(d.action));
+  return a;
+}
+
+std::string mount_kind(const launcher::Plan& plan, const launcher::LandlockPath& p) {
+  for (const auto& m : plan.mounts)
+    if (m.origin == p.origin && m.path == p.path) return m.kind;
+  return fmt::format("access {:#x}", p.access);
+}
+
+Attribution attribute_landlock(const Denial& d, const launcher::Plan& plan) {
+  Attribution a;
+  const auto& ll = plan.landlock;
+  std::string_view b = d.blockers;
+  if (b.starts_with("net.")) {
+    bool bind = b.find("bind_tcp") != std::string_view::npos;
+    std::string port = bind && !d.lport.empty() ? d.lport : d.fport;
+    for (const auto& p : ll.ports) {
+      if (p.bind == bind && std::to_string(p.port) == port) {
+        a.rule = p.origin;
+        a.rule_action = fmt::format("{} tcp {}", bind ? "bind" : "connect", p.port);
+        return a;
+      }
+    }
+    a.note = fmt::format("no landlock entry allows {} tcp {}", bind ? "bind" : "connect",
+                         port.empty() ? "?" : port);
+    if (!ll.origin.empty()) a.note += " (network restricted at " + ll.origin + ")";
+    return a;
+  }
+  if (b.starts_with("scope.")) {
+    if (!ll.scopes.empty()) {
+      a.rule = ll.origin;
+      a.rule_action = "scope";
+      for (const auto& s : ll.scopes) a.rule_action += " " + s;
+    } else {
+      a.note = "no landlock scope in the policy";
+    }
+    return a;
+  }
+  std::string path = d.path.empty() ? d.name : d.path;
+  if (path.empty()) {
+    a.note = "the record names no path";
+    return a;
+  }
+  const launcher::LandlockPath* best = nullptr;
+  for (const auto& p : ll.paths)
+    if (beneath(path, p.path) && (!best || p.path.size() > best->path.size())) best = &p;
+  if (!best) {
+    a.note = fmt::format("no filesystem entry covers {}", path);
+    return a;
+  }
+  a.rule = best->origin;
+  a.rule_action = fmt::format("{} {}", mount_kind(plan, *best), best->path);
+  a.note = fmt::format("{} lacks {}", a.rule_action, d.blockers);
+  return a;
+}
+
+// What the blockers need: "rw" when any writes, makes, removes or truncates.
+bool needs_write(std::string_view blockers) {
+  for (std::string_view w : {"write", "make", "remove", "truncate", "refer"})
+    if (blockers.find(w) != std::string_view::npos) return true;
+  return false;
+}
+
+}  // namespace
+
+std::string ret_action(uint32_t ret) { return seccomp_action(fmt::format("0x{:08x}", ret)); }
+
+bool leave_denied(std::string_view s) {
+  static constexpr std::array<std::string_view, 21> kLeave = {
+      "ptrace",          "process_vm_readv", "process_vm_writev", "mount",
+      "umount2",         "umount",           "pivot_root",        "init_module",
+      "finit_module",    "delete_module",    "kexec_load",        "kexec_file_load",
+      "reboot",          "swapon",           "swapoff",           "bpf",
+      "perf_event_open", "keyctl",           "add_key",           "request_key",
+      "userfaultfd"};
+  return std::find(kLeave.begin(), kLeave.end(), s) != kLeave.end();
+}
+
+Attribution attribute(const Denial& d, const launcher::Plan& plan) {
+  Attribution a;
+  if (d.source == "seccomp")
+    a = attribute_seccomp(d, plan);
+  else if (d.source == "landlock")
+    a = attribute_landlock(d, plan);
+  else
+    a.note = d.source + " denials are not attributed to policy rules yet";
+  a.suggestion = suggest(d, a);
+  return a;
+}
+
+Attribution attribute(const Denial& d, const std::vector<launcher::Plan>& plans) {
+  std::optional<Attribution> first;
+  for (const auto& p : plans) {
+    Attribution a = attribute(d, p);
+    if (a.rule) return a;
+    if (!first) first = std::move(a);
+  }
+  return first ? *first : Attribution{};
+}
+
+std::optional<std::string> suggest(const Denial& d, const Attribution& a) {
+  if (d.source == "seccomp") {
+    if (d.kind != "denied" || !a.rule) return std::nullopt;
+    if (a.rule_action.starts_with("allow")) return std::nullopt;
+    if (a.rule_action.find(" when ") != std::string::npos)
+      return fmt::format("probably leave it denied: the policy refuses {} only when {}", d.syscall,
+                         a.rule_action.substr(a.rule_action.find(" when ") + 6));
+    std::string name =
+        d.syscall.empty() && d.syscall_nr ? fmt::format("#{}", *d.syscall_nr) : d.syscall;
+    if (leave_denied(d.syscall))
+      return fmt::format("probably leave it denied: {} is rarely needed and dangerous to allow",
+                         name);
+    return fmt::format("add to syscalls {{ }}: allow {}", name);
+  }
+  if (d.source == "landlock") {
+    if (d.kind != "denied") return std::nullopt;
+    std::string_view b = d.blockers;
+    if (b.starts_with("net.")) {
+      if (a.rule) return std::nullopt;
+      bool bind = b.find("bind_tcp") != std::string_view::npos;
+      std::string port = bind && !d.lport.empty() ? d.lport : d.fport;
+      if (port.empty()) return std::nullopt;
+      return fmt::format("add to landlock {{ }}: {} tcp {}", bind ? "bind" : "connect", port);
+    }
+    if (b.starts_with("scope."))
+      return "probably leave it denied: Landlock scopes isolate the "
+             "sandbox from processes outside it";
+    std::string path = d.path.empty() ? d.name : d.path;
+    if (path.empty() || path.front() != '/') return std::nullopt;
+    return fmt::format("add to filesystem {{ }}: {} {}", needs_write(b) ? "rw" : "ro", path);
+  }
+  return std::nullopt;
+}
+
+// ---- Collector ------------------------------------------------------------------------------
+
+void Collector::add_line(std::string_view line) {
+  ++lines;
+  if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+  LineResult lr = parse_line(line);
+  if (!lr.audit_like) {
+    ++not_audit;
+    return;
+  }
+  if (!lr.error.empty() && lr.records.empty()) {
+    ++unparsable;
+    return;
+  }
+  for (auto& rec : lr.records) {
+    ++records;
+    if (rec.type == 0 || rec.type_name.starts_with("UNKNOWN")) ++unknown_types;
+    for (const auto& ev : grouper_.add(std::move(rec))) take(ev);
+  }
+}
+
+void Collector::finish() {
+  for (const auto& ev : grouper_.flush()) take(ev);
+}
+
+void Collector::take(const Event& ev) {
+  std::vector<Denial> found;
+  for (const auto& rec : ev.records) {
+    auto d = to_denial(rec);
+    if (!d) {
+      if (rec.type != 1300 && rec.type != 1302 && rec.type != 1307 && rec.type != 1327 &&
+          rec.type != 1320)
+        ++other_records;
+      continue;
+    }
+    if (d->source == "landlock" && d->kind == "domain" && d->status == "allocated" &&
+        !d->domain.empty()) {
+      if (domains_.size() >= 4096) domains_.clear();
+      domains_[d->domain] = {d->pid, d->comm, d->exe};
+    }
+    if (d->is_denial() || (d->source == "seccomp" && d->kind == "logged")) {
+      enrich(*d, ev);
+      found.push_back(std::move(*d));
+    } else {
+      ++not_denials[d->kind];
+    }
+  }
+  for (auto& d : found) {
+    // A Landlock access record names no process; its domain's allocation record does.
+    if (d.source == "landlock" && !d.pid && d.comm.empty()) {
+      auto it = domains_.find(d.domain);
+      if (it != domains_.end()) {
+        d.pid = it->second.pid;
+        d.comm = it->second.comm;
+        d.exe = it->second.exe;
+      }
+    }
+    keep(std::move(d));
+  }
+}
+
+void Collector::keep(Denial d) {
+  ++denials;
+  std::string what =
+      !d.syscall.empty() ? d.syscall : (d.syscall_nr ? std::to_string(*d.syscall_nr) : d.operation);
+  std::string action = d.action;
+  if (d.source == "landlock") action = d.blockers;
+  if (d.source == "apparmor" || d.source == "selinux") action = d.requested + "/" + d.denied;
+  std::string path = d.path.empty() ? d.name : d.path;
+  if (d.source == "landlock" && path.empty()) path = d.daddr + ":" + d.fport + d.lport;
+  Key k{d.source,   d.exe.empty() ? d.comm : d.exe,
+        d.arch,     what,
+        path,       action,
+        d.profile,  d.scontext,
+        d.tcontext, d.tclass};
+  auto [it, inserted] = index_.try_emplace(std::move(k), entries_.size());
+  if (inserted) {
+    Entry e;
+    e.first_time = e.last_time = d.time;
+    e.count = 1;
+    e.denial = std::move(d);
+    entries_.push_back(std::move(e));
+    return;
+  }
+  Entry& e = entries_[it->second];
+  ++e.count;
+  if (d.time && (!e.first_time || d.time < e.first_time)) e.first_time = d.time;
+  if (d.time > e.last_time) e.last_time = d.time;
+}
+
+std::string Collector::summary() const {
+  std::string s = fmt::format("{} lines, {} records, {} denials ({} distinct)", lines, records,
+                              denials, entries_.size());
+  if (unknown_types) s += fmt::format(", {} of unknown type", unknown_types);
+  if (unparsable) s += fmt::format(", {} unparsable", unparsable);
+  if (not_audit) s += fmt::format(", {} not audit", not_audit);
+  for (const auto& [kind, n] : not_denials) s += fmt::format(", {} {}", n, kind);
+  return s;
+}
+
+// ---- output ---------------------------------------------------------------------------------
+
+std::string process_text(const Denial& d) {
+  std::string s = d.comm.empty() ? (d.exe.empty() ? "?" : d.exe) : d.comm;
+  if (d.pid) s += fmt::format(" ({})", *d.pid);
+  return s;
+}
+
+std::string what_text(const Denial& d) {
+  if (d.source == "seccomp") {
+    std::string name = d.syscall.empty() ? "?" : d.syscall;
+    std::string nr = d.syscall_nr ? fmt::format(" #{}", *d.syscall_nr) : "";
+    return fmt::format("{} ({}{})", name, d.arch.empty() ? "?" : d.arch, nr);
+  }
+  std::string path = d.path.empty() ? d.name : d.path;
+  if (d.source == "landlock") {
+    if (!path.empty()) return path;
+    if (!d.daddr.empty() || !d.fport.empty()) return fmt::format("{}:{}", d.daddr, d.fport);
+    if (!d.lport.empty()) return fmt::format("port {}", d.lport);
+    if (!d.ocomm.empty()) return fmt::format("{} ({})", d.ocomm, d.opid);
+    return "?";
+  }
+  std::string s = d.operation;
+  if (!d.tclass.empty()) s += (s.empty() ? "" : " ") + d.tclass;
+  if (!d.capability.empty()) s += " cap " + d.capability;
+  if (!path.empty()) s += (s.empty() ? "" : " ") + path;
+  return s.empty() ? "?" : s;
+}
+
+std::string seccomp_action_text(const std::string& a) {
+  // errno(0) / trace(0): the kernel's record, which never carries the data.
+  if (a.ends_with("(0)")) return a.substr(0, a.size() - 3);
+  return a;
+}
+
+std::string action_text(const Denial& d) {
+  if (d.source == "seccomp") return d.action.empty() ? "?" : seccomp_action_text(d.action);
+  if (d.source == "landlock") return d.blockers.empty() ? "?" : d.blockers;
+  std::string m = !d.denied.empty() ? d.denied : d.requested;
+  if (m.empty()) m = d.kind;
+  if (d.permissive && *d.permissive) m += " (permissive)";
+  return m;
+}
+
+std::string short_line(const Entry& e, const Attribution& a) {
+  const Denial& d = e.denial;
+  std::string verb = d.kind == "logged" ? "logged" : "denied";
+  return fmt::format("{}  {}  {} {} ×{}", a.rule ? *a.rule : "-",
+                     a.rule_action.empty() ? action_text(d) : a.rule_action, verb, what_text(d),
+                     e.count);
+}
+
+nlohmann::json to_json(const Entry& e, const Attribution* a) {
+  const Denial& d = e.denial;
+  using nlohmann::json;
+  auto str = [](const std::string& s) { return s.empty() ? json(nullptr) : json(s); };
+  json j;
+  j["source"] = d.source;
+  j["kind"] = d.kind;
+  j["time"] = e.first_time ? json(e.first_time) : json(nullptr);
+  j["last_time"] = e.last_time ? json(e.last_time) : json(nullptr);
+  j["serial"] = d.serial ? json(d.serial) : json(nullptr);
+  j["node"] = str(d.node);
+  j["pid"] = d.pid ? json(*d.pid) : json(nullptr);
+  j["comm"] = str(d.comm);
+  j["exe"] = str(d.exe);
+  j["arch"] = str(d.arch);
+  j["syscall"] = str(d.syscall);
+  j["syscall_nr"] = d.syscall_nr ? json(*d.syscall_nr) : json(nullptr);
+  j["action"] = str(d.source == "seccomp" ? seccomp_action_text(d.action) : d.action);
+  j["operation"] = str(d.operation);
+  j["profile"] = str(d.profile);
+  j["path"] = str(d.path.empty() ? d.name : d.path);
+  j["requested"] = str(d.requested);
+  j["denied"] = str(d.denied);
+  j["capability"] = str(d.capability);
+  j["scontext"] = str(d.scontext);
+  j["tcontext"] = str(d.tcontext);
+  j["tclass"] = str(d.tclass);
+  j["permissive"] = d.permissive ? json(*d.permissive) : json(nullptr);
+  j["blockers"] = str(d.blockers);
+  j["domain"] = str(d.domain);
+  j["count"] = e.count;
+  j["rule"] = a && a->rule ? json(*a->rule) : json(nullptr);
+  j["rule_action"] = a && !a->rule_action.empty() ? json(a->rule_action) : json(nullptr);
+  j["note"] = a && !a->note.empty() ? json(a->note) : json(nullptr);
+  j["suggestion"] = a && a->suggestion ? json(*a->suggestion) : json(nullptr);
+  return j;
+}
+
+}  // namespace cordon::audit
