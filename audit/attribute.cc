@@ -40,6 +40,17 @@ Attribution attribute_seccomp(const Denial& d, const launcher::Plan& plan) {
     a.note = "the policy has no seccomp filter";
     return a;
   }
+  // A call from an architecture the policy does not name never reaches a syscall rule: the
+  // filter's first check kills it (x32 numbers and i386's int 0x80 on x86_64).
+  if (!d.arch.empty() && !sc.arches.empty() &&
+      std::find(sc.arches.begin(), sc.arches.end(), d.arch) == sc.arches.end()) {
+    a.rule_action = "architecture check";
+    a.note = fmt::format(
+        "the policy does not name architecture {} ({}); every call from it is "
+        "killed",
+        d.arch, fmt::join(sc.arches, " "));
+    return a;
+  }
   const launcher::SeccompRule* same_call = nullptr;
   for (const auto& r : sc.rules) {
     bool call = d.syscall_nr && !d.arch.empty() ? (r.arch == d.arch && r.nr == *d.syscall_nr)
@@ -172,6 +183,11 @@ Attribution attribute(const Denial& d, const std::vector<launcher::Plan>& plans)
 
 std::optional<std::string> suggest(const Denial& d, const Attribution& a) {
   if (d.source == "seccomp") {
+    if (d.kind == "denied" && a.rule_action == "architecture check")
+      return fmt::format(
+          "probably leave it denied: {} calls are a classic way around a filter; "
+          "`arch {}` in the policy would allow them",
+          d.arch, d.arch);
     if (d.kind != "denied" || !a.rule) return std::nullopt;
     if (a.rule_action.starts_with("allow")) return std::nullopt;
     if (a.rule_action.find(" when ") != std::string::npos)

@@ -44,6 +44,10 @@ std::optional<Denial> seccomp(const Record& r) {
   d.arch = token && !arch_name(*token).empty() ? arch_name(*token) : std::string(arch);
   if (auto nr = number<int>(sys)) {
     d.syscall_nr = nr;
+    if (token && call_arch(*token, *nr) != *token) {
+      token = call_arch(*token, *nr);
+      d.arch = arch_name(*token);
+    }
     if (token) d.syscall = syscall_name(*token, *nr).value_or("");
   } else {  // `ausearch -i` prints the name
     d.syscall = std::string(sys);

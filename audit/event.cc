@@ -32,6 +32,10 @@ void summarize(Event& ev) {
         ev.arch = token && !arch_name(*token).empty() ? arch_name(*token) : std::string(arch);
         if (auto nr = number<int>(sys)) {
           ev.syscall_nr = nr;
+          if (token && call_arch(*token, *nr) != *token) {
+            token = call_arch(*token, *nr);
+            ev.arch = arch_name(*token);
+          }
           if (token) ev.syscall = syscall_name(*token, *nr).value_or("");
         } else {
           ev.syscall = std::string(sys);

@@ -59,6 +59,10 @@ std::optional<std::string> syscall_name(uint32_t arch, int nr) {
   return out;
 }
 
+uint32_t call_arch(uint32_t arch, int nr) {
+  return arch == SCMP_ARCH_X86_64 && nr >= 0 && (nr & 0x40000000) ? SCMP_ARCH_X32 : arch;
+}
+
 std::optional<int> syscall_number(uint32_t arch, std::string_view name) {
   if (arch_name(arch).empty()) return std::nullopt;
   std::string n(name);

@@ -15,6 +15,9 @@ std::optional<uint32_t> arch_token(std::string_view field);
 // libseccomp's name for an AUDIT_ARCH_* value ("x86_64", "x86", "aarch64" …), "" when unknown.
 std::string arch_name(uint32_t token);
 std::optional<std::string> syscall_name(uint32_t arch, int nr);
+// The architecture a call really used: the kernel logs x32 calls as AUDIT_ARCH_X86_64 with
+// __X32_SYSCALL_BIT (0x40000000) set in the number; they are x32's, not x86_64's.
+uint32_t call_arch(uint32_t arch, int nr);
 std::optional<int> syscall_number(uint32_t arch, std::string_view name);
 
 // The action of a seccomp return value (code=0x…) or of its `ausearch -i` name: "kill-process",

@@ -94,7 +94,10 @@ void print_table(const std::vector<audit::Entry>& entries,
     std::string action = audit::action_text(d);
     if (d.kind == "logged") action = "log (ran, logged)";
     std::string rule = "-";
-    if (attrs[i] && attrs[i]->rule) rule = *attrs[i]->rule;
+    if (attrs[i] && attrs[i]->rule)
+      rule = *attrs[i]->rule;
+    else if (attrs[i] && !attrs[i]->rule_action.empty())
+      rule = "(" + attrs[i]->rule_action + ")";
     rows.push_back({std::to_string(e.count), d.source, audit::process_text(d), audit::what_text(d),
                     action, rule});
   }

@@ -263,3 +263,26 @@ TEST(AuditAttribute, CommandEndToEnd) {
 
 }  // namespace
 }  // namespace cordon::audit
+
+namespace cordon::audit {
+namespace {
+
+// An x32 call (x86_64 arch, x32 bit in the number) is killed by the filter's architecture
+// check before any syscall rule: audit says so instead of blaming a rule or the default.
+TEST(AuditAttribute, CallFromAnArchitectureThePolicyDoesNotNameIsTheArchCheck) {
+  auto p = plan();
+  Collector c;
+  c.add_line(seccomp_line(0x40000000 + 39, "0x80000000"));
+  Entry e = only_entry(c);
+  EXPECT_EQ(e.denial.arch, "x32");
+  EXPECT_EQ(e.denial.syscall, "getpid");
+  Attribution a = attribute(e.denial, p);
+  EXPECT_FALSE(a.rule);
+  EXPECT_EQ(a.rule_action, "architecture check");
+  EXPECT_NE(a.note.find("does not name architecture x32"), std::string::npos) << a.note;
+  ASSERT_TRUE(a.suggestion);
+  EXPECT_NE(a.suggestion->find("probably leave it denied"), std::string::npos) << *a.suggestion;
+}
+
+}  // namespace
+}  // namespace cordon::audit

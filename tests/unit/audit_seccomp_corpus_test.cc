@@ -197,3 +197,18 @@ TEST(AuditSeccompCorpus, GoLibauditGolden) {
 
 }  // namespace
 }  // namespace cordon::audit
+
+// An x32 call is logged with arch=c000003e (x86_64) and the x32 bit in the number: it is
+// named as x32's getpid, not left unresolved.
+TEST(AuditSeccompX32, X32BitNamesTheX32Syscall) {
+  auto lr = cordon::audit::parse_line(
+      "audit: type=1326 audit(1795447000.100:9): auid=4294967295 uid=0 gid=0 "
+      "ses=4294967295 pid=7 comm=\"x32\" exe=\"/x32\" sig=31 arch=c000003e "
+      "syscall=1073741863 compat=0 ip=0x0 code=0x80000000");
+  ASSERT_EQ(lr.records.size(), 1u) << lr.error;
+  auto d = cordon::audit::to_denial(lr.records[0]);
+  ASSERT_TRUE(d.has_value());
+  EXPECT_EQ(d->arch, "x32");
+  EXPECT_EQ(d->syscall, "getpid");
+  EXPECT_EQ(d->action, "kill-process");
+}
