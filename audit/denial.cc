@@ -1,7 +1,6 @@
 #include "audit/denial.h"
 
-#include <charconv>
-
+#include "audit/fields.h"
 #include "audit/record_types.h"
 #include "audit/syscalls.h"
 
@@ -9,14 +8,6 @@ namespace cordon::audit {
 namespace {
 
 std::string field(const Record& r, std::string_view key) { return std::string(r.value(key)); }
-
-template <typename T>
-std::optional<T> number(std::string_view s) {
-  T v{};
-  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (s.empty() || ec != std::errc() || end != s.data() + s.size()) return std::nullopt;
-  return v;
-}
 
 Denial common(const Record& r, std::string source) {
   Denial d;
@@ -38,21 +29,10 @@ std::optional<Denial> seccomp(const Record& r) {
   d.action = seccomp_action(r.value("code"));
   d.kind = d.action == "log" ? "logged" : d.action == "allow" ? "allowed" : "denied";
   d.signal = field(r, "sig");
-  std::string_view arch = r.value("arch");
-  std::string_view sys = r.value("syscall");
-  auto token = arch_token(arch);
-  d.arch = token && !arch_name(*token).empty() ? arch_name(*token) : std::string(arch);
-  if (auto nr = number<int>(sys)) {
-    d.syscall_nr = nr;
-    if (token && call_arch(*token, *nr) != *token) {
-      token = call_arch(*token, *nr);
-      d.arch = arch_name(*token);
-    }
-    if (token) d.syscall = syscall_name(*token, *nr).value_or("");
-  } else {  // `ausearch -i` prints the name
-    d.syscall = std::string(sys);
-    if (token) d.syscall_nr = syscall_number(*token, sys);
-  }
+  Call call = resolve_call(r.value("arch"), r.value("syscall"));
+  d.arch = std::move(call.arch);
+  d.syscall = std::move(call.syscall);
+  d.syscall_nr = call.nr;
   // ENRICHED records carry auditd's own resolution; use it when libseccomp had none.
   if (d.syscall.empty()) d.syscall = field(r, "SYSCALL");
   return d;

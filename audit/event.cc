@@ -1,21 +1,13 @@
 #include "audit/event.h"
 
 #include <algorithm>
-#include <charconv>
 
+#include "audit/fields.h"
 #include "audit/record_types.h"
 #include "audit/syscalls.h"
 
 namespace cordon::audit {
 namespace {
-
-template <typename T>
-std::optional<T> number(std::string_view s) {
-  T v{};
-  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (s.empty() || ec != std::errc() || end != s.data() + s.size()) return std::nullopt;
-  return v;
-}
 
 void summarize(Event& ev) {
   for (const Record& r : ev.records) {
@@ -26,21 +18,10 @@ void summarize(Event& ev) {
         ev.exe = std::string(r.value("exe"));
         ev.exit = number<int64_t>(r.value("exit"));
         ev.success = std::string(r.value("success"));
-        std::string_view arch = r.value("arch");
-        std::string_view sys = r.value("syscall");
-        auto token = arch_token(arch);
-        ev.arch = token && !arch_name(*token).empty() ? arch_name(*token) : std::string(arch);
-        if (auto nr = number<int>(sys)) {
-          ev.syscall_nr = nr;
-          if (token && call_arch(*token, *nr) != *token) {
-            token = call_arch(*token, *nr);
-            ev.arch = arch_name(*token);
-          }
-          if (token) ev.syscall = syscall_name(*token, *nr).value_or("");
-        } else {
-          ev.syscall = std::string(sys);
-          if (token) ev.syscall_nr = syscall_number(*token, sys);
-        }
+        Call call = resolve_call(r.value("arch"), r.value("syscall"));
+        ev.arch = std::move(call.arch);
+        ev.syscall = std::move(call.syscall);
+        ev.syscall_nr = call.nr;
         break;
       }
       case kCwd:

@@ -6,6 +6,8 @@
 #include <charconv>
 #include <cstdlib>
 
+#include "audit/fields.h"
+
 namespace cordon::audit {
 namespace {
 
@@ -59,10 +61,6 @@ std::optional<std::string> syscall_name(uint32_t arch, int nr) {
   return out;
 }
 
-uint32_t call_arch(uint32_t arch, int nr) {
-  return arch == SCMP_ARCH_X86_64 && nr >= 0 && (nr & 0x40000000) ? SCMP_ARCH_X32 : arch;
-}
-
 std::optional<int> syscall_number(uint32_t arch, std::string_view name) {
   if (arch_name(arch).empty()) return std::nullopt;
   std::string n(name);
@@ -70,6 +68,22 @@ std::optional<int> syscall_number(uint32_t arch, std::string_view name) {
   // libseccomp answers negative pseudo-numbers for syscalls the architecture lacks.
   if (nr < 0) return std::nullopt;
   return nr;
+}
+
+Call resolve_call(std::string_view arch_field, std::string_view syscall_field) {
+  Call c;
+  auto token = arch_token(arch_field);
+  if (auto nr = number<int>(syscall_field)) {
+    c.nr = nr;
+    if (token && *token == SCMP_ARCH_X86_64 && *nr >= 0 && (*nr & 0x40000000))
+      token = SCMP_ARCH_X32;
+    if (token) c.syscall = syscall_name(*token, *nr).value_or("");
+  } else {
+    c.syscall = std::string(syscall_field);
+    if (token) c.nr = syscall_number(*token, syscall_field);
+  }
+  c.arch = token && !arch_name(*token).empty() ? arch_name(*token) : std::string(arch_field);
+  return c;
 }
 
 std::string seccomp_action(std::string_view code) {

@@ -414,7 +414,8 @@ int main(int argc, char** argv) {
       "audit", "Find denials in kernel logs, name the policy rule behind each, propose the fix");
   audit->add_option("SOURCE", audit_opts.sources,
                     "Log file, '-' for stdin, or 'kmsg' (default: kmsg)");
-  audit->add_option("--policy", audit_opts.policies, "Policy file the denials came from, repeatable")
+  audit
+      ->add_option("--policy", audit_opts.policies, "Policy file the denials came from, repeatable")
       ->allow_extra_args(false);
   audit->add_flag("--json", audit_opts.json, "One JSON object per distinct denial");
 

@@ -15,19 +15,14 @@
 // __AFL_LOOP). Built with any other compiler it reads one input from the file named by argv[1]
 // (or stdin) and runs it once, which is how a crashing input is reproduced under a debugger or
 // a sanitizer build. Set CORDON_FUZZ_VERBOSE=1 to print what each step answered.
-#include <unistd.h>
 
 #include <cstdint>
 #include <cstdio>
-#include <cstdlib>
-#include <fstream>
-#include <iostream>
-#include <iterator>
-#include <sstream>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "fuzz/harness_main.h"
 #include "launcher/plan.h"
 #include "launcher/spec.h"
 
@@ -93,51 +88,15 @@ void run_one(const uint8_t* data, size_t len) {
 
 }  // namespace
 
-#ifdef __AFL_FUZZ_TESTCASE_LEN
-
-__AFL_FUZZ_INIT();
-
-int main() {
+int main(int argc, char** argv) {
   // Warm the lazily initialised state (libseccomp's arch table, libapparmor/libselinux probes)
   // before the fork server starts, so each child does not pay for it.
-  static const char kWarm[] =
+  static constexpr std::string_view kWarm =
       R"({"version":1,"namespaces":{},"network":{"mode":"none"},"identity":{},"hostname":{},)"
       R"("mounts":[{"kind":"ro","path":"/usr"}],"env":{},"rlimits":[],"cgroup":{},)"
       R"("walltime":{},"capabilities":{"bounding":[]},"no_new_privs":true,)"
       R"("landlock":{"handled_fs":1},"mac":{},)"
       R"("seccomp":{"arches":["x86_64"],"default_action":"allow","default_ret":2147418112,)"
       R"("program":[[6,0,0,2147418112]]}})";
-  run_one(reinterpret_cast<const uint8_t*>(kWarm), sizeof kWarm - 1);
-#ifdef __AFL_HAVE_MANUAL_CONTROL
-  __AFL_INIT();
-#endif
-  const uint8_t* buf = __AFL_FUZZ_TESTCASE_BUF;  // must come after __AFL_INIT
-  while (__AFL_LOOP(10000)) {
-    size_t len = static_cast<size_t>(__AFL_FUZZ_TESTCASE_LEN);
-    run_one(buf, len);
-  }
-  return 0;
+  return cordon::fuzz::harness_main("plan_fuzz", kWarm, run_one, g_verbose, argc, argv);
 }
-
-#else  // not built with afl-clang-fast: a one-shot reproducer
-
-int main(int argc, char** argv) {
-  g_verbose = std::getenv("CORDON_FUZZ_VERBOSE") != nullptr;
-  std::string input;
-  if (argc > 1 && std::string(argv[1]) != "-") {
-    std::ifstream in(argv[1], std::ios::binary);
-    if (!in) {
-      std::fprintf(stderr, "plan_fuzz: cannot read %s\n", argv[1]);
-      return 2;
-    }
-    input.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-  } else {
-    std::ostringstream ss;
-    ss << std::cin.rdbuf();
-    input = ss.str();
-  }
-  run_one(reinterpret_cast<const uint8_t*>(input.data()), input.size());
-  return 0;
-}
-
-#endif

@@ -75,10 +75,9 @@ void open_sources(Spec& s) {
     check(fd >= 0, Stage::kMountSource, static_cast<int>(i));
     s.source_fds[i] = fd;
   }
-  for (int d = 0; d < kDevNodeCount; ++d) {
-    bool wanted = false;
-    for (const MountOp& m : s.mounts) wanted |= m.kind == MountOp::kDev;
-    if (!wanted) break;
+  bool dev_wanted = false;
+  for (const MountOp& m : s.mounts) dev_wanted |= m.kind == MountOp::kDev;
+  for (int d = 0; dev_wanted && d < kDevNodeCount; ++d) {
     char path[32] = "/dev/";
     strncat(path, kDevNodes[d], sizeof path - 6);
     s.dev_fds[d] = openat2_fd(AT_FDCWD, path, O_PATH | O_CLOEXEC, RESOLVE_NO_SYMLINKS);

@@ -134,16 +134,9 @@ int run(const Plan& plan, const RunOptions& opts) {
   if (!limits_cg) return fail_before_start(limits_cg.error().message());
   SandboxCgroup cg = std::move(*limits_cg);
   for (const auto& w : cg.warnings()) warnings.push_back(w);
-  Plan effective = plan;
-  for (const Rlimit& r : cg.fallback_rlimits()) {
-    auto it = std::find_if(effective.rlimits.begin(), effective.rlimits.end(),
-                           [&](const Rlimit& e) { return e.resource == r.resource; });
-    if (it == effective.rlimits.end())
-      effective.rlimits.push_back(r);
-    else
-      it->value = std::min(it->value, r.value);
-  }
-  auto prepared = prepare_spec(effective, opts.launch, warnings);
+  LaunchOptions launch = opts.launch;
+  launch.fallback_rlimits = cg.fallback_rlimits();
+  auto prepared = prepare_spec(plan, launch, warnings);
   for (const auto& w : warnings) say("warning: " + w);
   if (!prepared) return fail_before_start(prepared.error().message());
   Spec& spec = *prepared;

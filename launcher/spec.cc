@@ -28,11 +28,6 @@ namespace {
 
 size_t depth(const std::string& path) { return std::count(path.begin(), path.end(), '/'); }
 
-const char* env_value(const std::string& name) {
-  const char* v = getenv(name.c_str());
-  return v;
-}
-
 // Names of the Landlock filesystem rights in `bits`, for warnings.
 std::string fs_right_names(uint64_t bits) {
   static const char* const kNames[] = {"execute",    "write_file",  "read_file", "read_dir",
@@ -45,7 +40,7 @@ std::string fs_right_names(uint64_t bits) {
   return out;
 }
 
-Result<void> prepare_filesystem(const Plan& plan, Spec& s, std::vector<std::string>& warnings) {
+Result<void> prepare_filesystem(const Plan& plan, Spec& s) {
   std::vector<const Mount*> sorted;
   for (const Mount& m : plan.mounts) sorted.push_back(&m);
   // Parents first, so a bind inside a tmpfs lands on top of it.
@@ -110,7 +105,6 @@ Result<void> prepare_filesystem(const Plan& plan, Spec& s, std::vector<std::stri
                                                        cwd.compare(0, m.path.size(), m.path) == 0 &&
                                                        cwd[m.path.size()] == '/')))
       s.cwd = cwd;
-  (void)warnings;
   return {};
 }
 
@@ -238,7 +232,7 @@ Result<void> prepare_exec(const Plan& plan, const LaunchOptions& opts, Spec& s) 
     }
   } else {
     for (const std::string& k : plan.env.keep)
-      if (const char* v = env_value(k)) env[k] = v;
+      if (const char* v = getenv(k.c_str())) env[k] = v;
   }
   for (const EnvSet& e : plan.env.set) env[e.name] = e.value;
   for (const auto& [k, v] : env) s.envp_storage.push_back(k + "=" + v);
@@ -298,7 +292,7 @@ Result<Spec> prepare_spec(const Plan& plan, const LaunchOptions& opts,
 
   s.build_root = ns.mount;
   if (ns.mount) {
-    if (auto r = prepare_filesystem(plan, s, warnings); !r) return tl::unexpected(r.error());
+    if (auto r = prepare_filesystem(plan, s); !r) return tl::unexpected(r.error());
   } else if (!plan.mounts.empty()) {
     warnings.push_back(
         "filesystem: the mount namespace is shared, so the policy's mounts are not applied; "
@@ -306,7 +300,16 @@ Result<Spec> prepare_spec(const Plan& plan, const LaunchOptions& opts,
   }
   s.hostname = !plan.hostname.empty() ? plan.hostname : !plan.name.empty() ? plan.name : "cordon";
 
-  for (const Rlimit& r : plan.rlimits) {
+  std::vector<Rlimit> limits = plan.rlimits;
+  for (const Rlimit& r : opts.fallback_rlimits) {
+    auto it = std::find_if(limits.begin(), limits.end(),
+                           [&](const Rlimit& e) { return e.resource == r.resource; });
+    if (it == limits.end())
+      limits.push_back(r);
+    else
+      it->value = std::min(it->value, r.value);
+  }
+  for (const Rlimit& r : limits) {
     rlimit cur;
     uint64_t v = r.value;
     if (getrlimit(static_cast<__rlimit_resource>(r.resource), &cur) == 0 &&

@@ -142,6 +142,9 @@ struct LaunchOptions {
   std::vector<std::string> command;  // argv; [0] found through PATH in the sandbox
   std::vector<int> pass_fds;
   bool verbose = false;
+  // Limits no cgroup could hold, as rlimits (SandboxCgroup::fallback_rlimits); where the Plan
+  // sets the same resource, the lower value wins.
+  std::vector<Rlimit> fallback_rlimits;
 };
 
 // Builds the Spec for `plan`. Warnings (a Landlock right this kernel cannot enforce, a rlimit

@@ -12,13 +12,12 @@
 
 #include "audit/denial.h"
 #include "audit/record.h"
+#include "tests/unit/audit_corpus.h"
 
 namespace cordon::audit {
 namespace {
 
 namespace fs = std::filesystem;
-
-const fs::path kCorpus = fs::path(CORDON_CORPUS_DIR) / "audit";
 
 std::string read_file(const fs::path& p) {
   std::ifstream in(p, std::ios::binary);

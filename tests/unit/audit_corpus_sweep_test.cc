@@ -12,13 +12,12 @@
 
 #include "audit/denial.h"
 #include "audit/record.h"
+#include "tests/unit/audit_corpus.h"
 
 namespace cordon::audit {
 namespace {
 
 namespace fs = std::filesystem;
-
-const fs::path kCorpus = fs::path(CORDON_CORPUS_DIR) / "audit";
 
 bool has(const std::string& s, std::string_view needle) {
   return s.find(needle) != std::string::npos;

@@ -9,13 +9,12 @@
 #include "audit/denial.h"
 #include "audit/event.h"
 #include "audit/record.h"
+#include "tests/unit/audit_corpus.h"
 
 namespace cordon::audit {
 namespace {
 
 namespace fs = std::filesystem;
-
-const fs::path kCorpus = fs::path(CORDON_CORPUS_DIR) / "audit";
 
 std::vector<Event> group_file(const fs::path& p) {
   std::ifstream in(p, std::ios::binary);

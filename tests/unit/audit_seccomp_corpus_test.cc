@@ -12,22 +12,12 @@
 #include "audit/denial.h"
 #include "audit/record.h"
 #include "audit/syscalls.h"
+#include "tests/unit/audit_corpus.h"
 
 namespace cordon::audit {
 namespace {
 
 namespace fs = std::filesystem;
-
-const fs::path kCorpus = fs::path(CORDON_CORPUS_DIR) / "audit";
-
-std::vector<std::string> read_lines(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::vector<std::string> lines;
-  std::string line;
-  // Not a text-mode splitter: auditd's 0x1d separator must stay inside its line.
-  while (std::getline(in, line, '\n')) lines.push_back(line);
-  return lines;
-}
 
 bool is_seccomp_line(const std::string& l) {
   return l.find("type=1326") != std::string::npos || l.find("SECCOMP") != std::string::npos;

@@ -10,21 +10,12 @@
 
 #include "audit/denial.h"
 #include "audit/record.h"
+#include "tests/unit/audit_corpus.h"
 
 namespace cordon::audit {
 namespace {
 
 namespace fs = std::filesystem;
-
-const fs::path kCorpus = fs::path(CORDON_CORPUS_DIR) / "audit";
-
-std::vector<std::string> read_lines(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::vector<std::string> lines;
-  std::string line;
-  while (std::getline(in, line, '\n')) lines.push_back(line);
-  return lines;
-}
 
 struct Counts {
   int denied = 0, granted = 0, lines_with_avc = 0;
