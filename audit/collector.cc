@@ -1,0 +1,107 @@
+#include "audit/collector.h"
+
+#include <fmt/format.h>
+
+#include <utility>
+
+namespace cordon::audit {
+
+void Collector::add_line(std::string_view line) {
+  ++lines;
+  if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+  LineResult lr = parse_line(line);
+  if (!lr.audit_like) {
+    ++not_audit;
+    return;
+  }
+  if (!lr.error.empty() && lr.records.empty()) {
+    ++unparsable;
+    return;
+  }
+  for (auto& rec : lr.records) {
+    ++records;
+    if (rec.type == 0 || rec.type_name.starts_with("UNKNOWN")) ++unknown_types;
+    for (const auto& ev : grouper_.add(std::move(rec))) take(ev);
+  }
+}
+
+void Collector::finish() {
+  for (const auto& ev : grouper_.flush()) take(ev);
+}
+
+void Collector::take(const Event& ev) {
+  std::vector<Denial> found;
+  for (const auto& rec : ev.records) {
+    auto d = to_denial(rec);
+    if (!d) {
+      if (rec.type != 1300 && rec.type != 1302 && rec.type != 1307 && rec.type != 1327 &&
+          rec.type != 1320)
+        ++other_records;
+      continue;
+    }
+    if (d->source == "landlock" && d->kind == "domain" && d->status == "allocated" &&
+        !d->domain.empty()) {
+      if (domains_.size() >= 4096) domains_.clear();
+      domains_[d->domain] = {d->pid, d->comm, d->exe};
+    }
+    if (d->is_denial() || (d->source == "seccomp" && d->kind == "logged")) {
+      enrich(*d, ev);
+      found.push_back(std::move(*d));
+    } else {
+      ++not_denials[d->kind];
+    }
+  }
+  for (auto& d : found) {
+    // A Landlock access record names no process; its domain's allocation record does.
+    if (d.source == "landlock" && !d.pid && d.comm.empty()) {
+      auto it = domains_.find(d.domain);
+      if (it != domains_.end()) {
+        d.pid = it->second.pid;
+        d.comm = it->second.comm;
+        d.exe = it->second.exe;
+      }
+    }
+    keep(std::move(d));
+  }
+}
+
+void Collector::keep(Denial d) {
+  ++denials;
+  std::string what =
+      !d.syscall.empty() ? d.syscall : (d.syscall_nr ? std::to_string(*d.syscall_nr) : d.operation);
+  std::string action = d.action;
+  if (d.source == "landlock") action = d.blockers;
+  if (d.source == "apparmor" || d.source == "selinux") action = d.requested + "/" + d.denied;
+  std::string path = d.path.empty() ? d.name : d.path;
+  if (d.source == "landlock" && path.empty()) path = d.daddr + ":" + d.fport + d.lport;
+  Key k{d.source,   d.exe.empty() ? d.comm : d.exe,
+        d.arch,     what,
+        path,       action,
+        d.profile,  d.scontext,
+        d.tcontext, d.tclass};
+  auto [it, inserted] = index_.try_emplace(std::move(k), entries_.size());
+  if (inserted) {
+    Entry e;
+    e.first_time = e.last_time = d.time;
+    e.count = 1;
+    e.denial = std::move(d);
+    entries_.push_back(std::move(e));
+    return;
+  }
+  Entry& e = entries_[it->second];
+  ++e.count;
+  if (d.time && (!e.first_time || d.time < e.first_time)) e.first_time = d.time;
+  if (d.time > e.last_time) e.last_time = d.time;
+}
+
+std::string Collector::summary() const {
+  std::string s = fmt::format("{} lines, {} records, {} denials ({} distinct)", lines, records,
+                              denials, entries_.size());
+  if (unknown_types) s += fmt::format(", {} of unknown type", unknown_types);
+  if (unparsable) s += fmt::format(", {} unparsable", unparsable);
+  if (not_audit) s += fmt::format(", {} not audit", not_audit);
+  for (const auto& [kind, n] : not_denials) s += fmt::format(", {} {}", n, kind);
+  return s;
+}
+
+}  // namespace cordon::audit
