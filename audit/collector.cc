@@ -4,14 +4,39 @@
 
 #include <utility>
 
+#include "audit/record_types.h"
+
 namespace cordon::audit {
 
 void Collector::add_line(std::string_view line) {
   ++lines;
+  JournalExportReader::Step step = export_.add_line(line);
+  journal_malformed = export_.malformed;
+  if (step.entry) {
+    ++journal_entries;
+    LineResult lr = parse_journal_entry(*step.entry);
+    if (lr.audit_like) lr.format = "journal-export";
+    take_result(std::move(lr));
+  }
+  if (!step.consumed) take_line(line);
+}
+
+void Collector::take_line(std::string_view line) {
+  if (line.size() > kMaxLine) {
+    ++long_lines;
+    line = line.substr(0, kMaxLine);
+  }
   if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-  LineResult lr = parse_line(line);
+  take_result(parse_line(line));
+}
+
+void Collector::take_result(LineResult lr) {
   if (!lr.audit_like) {
     ++not_audit;
+    return;
+  }
+  if (lr.lost_notice) {
+    ++lost_notices;
     return;
   }
   if (!lr.error.empty() && lr.records.empty()) {
@@ -26,6 +51,13 @@ void Collector::add_line(std::string_view line) {
 }
 
 void Collector::finish() {
+  if (auto entry = export_.finish()) {
+    ++journal_entries;
+    LineResult lr = parse_journal_entry(*entry);
+    if (lr.audit_like) lr.format = "journal-export";
+    take_result(std::move(lr));
+  }
+  journal_malformed = export_.malformed;
   for (const auto& ev : grouper_.flush()) take(ev);
 }
 
@@ -33,6 +65,10 @@ void Collector::take(const Event& ev) {
   std::vector<Denial> found;
   for (const auto& rec : ev.records) {
     auto d = to_denial(rec);
+    if (!d && rec.type == kSeccomp) {
+      ++incomplete;
+      continue;
+    }
     if (!d) {
       if (rec.type != 1300 && rec.type != 1302 && rec.type != 1307 && rec.type != 1327 &&
           rec.type != 1320)
@@ -66,6 +102,10 @@ void Collector::take(const Event& ev) {
 }
 
 void Collector::keep(Denial d) {
+  if (since != 0 && d.time != 0 && d.time < since) {
+    ++before_since;
+    return;
+  }
   ++denials;
   std::string what =
       !d.syscall.empty() ? d.syscall : (d.syscall_nr ? std::to_string(*d.syscall_nr) : d.operation);
@@ -94,6 +134,13 @@ void Collector::keep(Denial d) {
   if (d.time > e.last_time) e.last_time = d.time;
 }
 
+namespace {
+// "1 line", "2 lines".
+std::string count(size_t n, std::string_view one, std::string_view many) {
+  return fmt::format("{} {}", n, n == 1 ? one : many);
+}
+}  // namespace
+
 std::string Collector::summary() const {
   std::string s = fmt::format("{} lines, {} records, {} denials ({} distinct)", lines, records,
                               denials, entries_.size());
@@ -101,6 +148,17 @@ std::string Collector::summary() const {
   if (unparsable) s += fmt::format(", {} unparsable", unparsable);
   if (not_audit) s += fmt::format(", {} not audit", not_audit);
   for (const auto& [kind, n] : not_denials) s += fmt::format(", {} {}", n, kind);
+  if (before_since) s += fmt::format(", {} before --since", before_since);
+  if (incomplete)
+    s += ", " + count(incomplete, "incomplete SECCOMP record", "incomplete SECCOMP records");
+  if (long_lines)
+    s += fmt::format(", {} cut at {} KiB", count(long_lines, "line", "lines"), kMaxLine / 1024);
+  if (journal_entries)
+    s += ", " + count(journal_entries, "journal export entry", "journal export entries") +
+         (journal_malformed ? fmt::format(" ({} malformed)", journal_malformed) : "");
+  if (lost_notices)
+    s += ", " + count(lost_notices, "rate-limit notice", "rate-limit notices") +
+         " (records were lost)";
   return s;
 }
 

@@ -116,7 +116,9 @@ std::optional<Denial> selinux(const Record& r) {
   std::string_view result = r.value("seresult");
   if (result.empty() || !r.get("scontext")) return std::nullopt;
   Denial d = common(r, "selinux");
-  d.kind = result == "denied" ? "denied" : result == "granted" ? "granted" : std::string(result);
+  // The kernel writes only these two; any other word (a damaged or hostile line) is not made a
+  // kind of its own, so the kinds a reader counts stay few.
+  d.kind = result == "denied" ? "denied" : result == "granted" ? "granted" : "unknown";
   d.requested = field(r, "seperms");
   if (d.kind == "denied") d.denied = d.requested;
   d.scontext = field(r, "scontext");

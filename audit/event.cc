@@ -42,6 +42,13 @@ void summarize(Event& ev) {
   }
 }
 
+// About what a record holds in memory, for the grouper's bound.
+size_t footprint(const Record& r) {
+  size_t n = sizeof(Record) + r.node.size() + r.type_name.size();
+  for (const auto& [k, v] : r.fields) n += 2 * sizeof(std::string) + k.size() + v.size();
+  return n;
+}
+
 Event single(Record rec) {
   Event ev;
   ev.node = rec.node;
@@ -58,6 +65,7 @@ std::vector<Event> EventGrouper::emit(const Key& key) {
   std::vector<Event> out;
   auto it = open_.find(key);
   if (it == open_.end()) return out;
+  for (const Record& r : it->second.records) open_bytes_ -= std::min(open_bytes_, footprint(r));
   summarize(it->second);
   out.push_back(std::move(it->second));
   open_.erase(it);
@@ -83,14 +91,16 @@ std::vector<Event> EventGrouper::add(Record rec) {
     it = open_.emplace(key, std::move(ev)).first;
     order_.push_back(key);
   }
-  if (eoe)
+  if (eoe) {
     it->second.saw_eoe = true;
-  else
+  } else {
+    open_bytes_ += footprint(rec);
     it->second.records.push_back(std::move(rec));
+  }
   if (eoe) out = emit(key);
-  // Evict what is too old or too many, oldest first.
-  while (!order_.empty() &&
-         (open_.size() > max_open_ || std::get<2>(order_.front()) < newest_ - window_)) {
+  // Evict what is too old, too many or too big, oldest first.
+  while (!order_.empty() && (open_.size() > max_open_ || open_bytes_ > max_bytes_ ||
+                             std::get<2>(order_.front()) < newest_ - window_)) {
     auto evicted = emit(order_.front());
     for (auto& e : evicted) out.push_back(std::move(e));
   }

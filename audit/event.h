@@ -5,8 +5,10 @@
 //
 // Streaming, in bounded memory: an event is emitted when its EOE arrives, when a record
 // more than `window` seconds younger arrives (records of one event are written together;
-// the window tolerates interleaving), or when more than `max_open` events are open. Records
-// with no serial (journald short, bare bodies) are events of their own.
+// the window tolerates interleaving), or when more than `max_open` events are open or their
+// records hold more than `max_bytes` (a stream of records that share one serial and never end
+// cannot grow without bound). Records with no serial (journald short, bare bodies) are events
+// of their own.
 #pragma once
 
 #include <cstdint>
@@ -42,8 +44,9 @@ struct Event {
 
 class EventGrouper {
  public:
-  explicit EventGrouper(double window = 2.0, size_t max_open = 1024)
-      : window_(window), max_open_(max_open) {}
+  explicit EventGrouper(double window = 2.0, size_t max_open = 1024,
+                        size_t max_bytes = 64 * 1024 * 1024)
+      : window_(window), max_open_(max_open), max_bytes_(max_bytes) {}
 
   // Adds a record; returns the events this completes or evicts (often none).
   std::vector<Event> add(Record rec);
@@ -56,6 +59,8 @@ class EventGrouper {
 
   double window_;
   size_t max_open_;
+  size_t max_bytes_;
+  size_t open_bytes_ = 0;  // about what the open events' records hold
   std::map<Key, Event> open_;
   std::deque<Key> order_;  // arrival order of open events' first records
   double newest_ = 0;

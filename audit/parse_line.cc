@@ -153,6 +153,29 @@ std::string prefix_format(std::string_view prefix) {
   return "syslog";
 }
 
+// The kernel's notices that audit records were lost (kernel/audit.c: audit_log_lost(),
+// audit_panic(), audit_log_start()), and printk's "FUNC: N callbacks suppressed" when FUNC is
+// audit's (kauditd_printk_skb, audit_printk_skb …): other subsystems' are not audit's concern.
+bool is_lost_notice(std::string_view line) {
+  if (size_t a = find_token(line, "audit: "); a != npos) {
+    std::string_view rest = line.substr(a + 7);
+    for (std::string_view n :
+         {"audit_lost=", "audit_backlog=", "rate limit exceeded", "backlog limit exceeded",
+          "kauditd hold queue overflow", "printk limit exceeded"})
+      if (rest.starts_with(n)) return true;
+  }
+  size_t cs = line.find(" callbacks suppressed");
+  if (cs == npos) return false;
+  size_t colon = line.rfind(": ", cs);
+  if (colon == npos) return false;
+  size_t from = std::min(colon + 2, cs);  // "audit: callbacks suppressed" has no count
+  std::string_view count = line.substr(from, cs - from);
+  if (!std::all_of(count.begin(), count.end(), is_digit)) return false;
+  size_t word = line.find_last_of(" \t]", colon);
+  word = word == npos ? 0 : word + 1;
+  return line.substr(word, colon - word).find("audit") != npos;
+}
+
 struct Cursor {
   LineResult& out;
   int budget = kMaxRecordsPerLine;
@@ -244,9 +267,9 @@ void parse_text(std::string_view line, Cursor& cur, bool nested) {
   }
   size_t first = std::min({type_pos, stamp_pos, journal_pos});
   if (first == npos) {
-    if (line.find("callbacks suppressed") != npos || line.find("audit: rate limit") != npos ||
-        line.find("audit: backlog limit") != npos || line.find("audit: audit_lost=") != npos) {
+    if (is_lost_notice(line)) {
       out.audit_like = true;
+      out.lost_notice = true;
       out.format = prefix_format(line.substr(0, line.find("audit")));
       out.error = "kernel rate-limit notice (records were dropped)";
       return;
@@ -316,14 +339,24 @@ void parse_text(std::string_view line, Cursor& cur, bool nested) {
   if (br.next_record) parse_glued(body.substr(*br.next_record), cur);
 }
 
-std::string json_message(const nlohmann::json& m) {
-  if (m.is_string()) return m.get<std::string>();
+// The bytes of a value `journalctl -o json` printed as an array of numbers (not UTF-8).
+std::string json_bytes(const nlohmann::json& a) {
   std::string out;
-  if (m.is_array())  // journalctl prints non-UTF-8 messages as byte arrays
-    for (const auto& b : m)
-      if (b.is_number_unsigned() || b.is_number_integer())
-        out.push_back(static_cast<char>(b.get<int>()));
+  for (const auto& b : a)
+    if (b.is_number_unsigned() || b.is_number_integer())
+      out.push_back(static_cast<char>(b.get<int64_t>() & 0xff));
   return out;
+}
+
+// MESSAGE as `journalctl -o json` prints it: a string, an array of bytes when it is not
+// UTF-8, or an array of either when the entry holds the field more than once (the first wins;
+// one level only, so a deeply nested array costs no recursion).
+std::optional<std::string> json_message(const nlohmann::json& m) {
+  if (m.is_string()) return m.get<std::string>();
+  if (!m.is_array()) return std::nullopt;
+  if (!m.empty() && m.front().is_string()) return m.front().get<std::string>();
+  if (!m.empty() && m.front().is_array()) return json_bytes(m.front());
+  return json_bytes(m);
 }
 
 std::string json_string(const nlohmann::json& j, const char* key) {
@@ -338,10 +371,23 @@ void parse_journal_json(std::string_view line, LineResult& out) {
     if (out.audit_like) out.error = "invalid journal JSON";
     return;
   }
-  auto msg = j.find("MESSAGE");
-  if (msg == j.end()) return;
-  std::string message = json_message(*msg);
-  if (json_string(j, "_TRANSPORT") == "audit") {
+  JournalEntry e;
+  if (auto msg = j.find("MESSAGE"); msg != j.end()) e.message = json_message(*msg);
+  e.transport = json_string(j, "_TRANSPORT");
+  e.audit_type = json_string(j, "_AUDIT_TYPE");
+  e.audit_id = json_string(j, "_AUDIT_ID");
+  e.source_realtime = json_string(j, "_SOURCE_REALTIME_TIMESTAMP");
+  e.realtime = json_string(j, "__REALTIME_TIMESTAMP");
+  out = parse_journal_entry(e);
+}
+
+}  // namespace
+
+LineResult parse_journal_entry(const JournalEntry& e) {
+  LineResult out;
+  if (!e.message) return out;
+  const std::string& message = *e.message;
+  if (e.transport == "audit") {
     // The audit transport drops the header: MESSAGE is "TYPE body", the stamp is in fields.
     out.audit_like = true;
     out.format = "journal-json";
@@ -349,25 +395,23 @@ void parse_journal_json(std::string_view line, LineResult& out) {
     std::string_view body = message;
     size_t w = body.find(' ');
     std::string_view token = body.substr(0, w);
-    std::string type = json_string(j, "_AUDIT_TYPE");
-    set_type(rec, !type.empty() ? std::string_view(type) : token);
+    set_type(rec, !e.audit_type.empty() ? std::string_view(e.audit_type) : token);
     if (record_type_number(token) != 0 || token == rec.type_name)
       body = w == npos ? npos_sv : body.substr(w + 1);
-    parse_number(std::string_view(json_string(j, "_AUDIT_ID")), rec.serial);
-    std::string usec = json_string(j, "_SOURCE_REALTIME_TIMESTAMP");
-    if (usec.empty()) usec = json_string(j, "__REALTIME_TIMESTAMP");
+    parse_number(std::string_view(e.audit_id), rec.serial);
     uint64_t us = 0;
-    if (parse_number(std::string_view(usec), us)) rec.time = static_cast<double>(us) / 1e6;
+    if (parse_number(std::string_view(e.source_realtime), us) ||
+        parse_number(std::string_view(e.realtime), us))
+      rec.time = static_cast<double>(us) / 1e6;
     parse_body(body, BodyOptions{}, rec);
     out.records.push_back(std::move(rec));
-    return;
+    return out;
   }
   Cursor cur{out};
   parse_text(message, cur, false);
   if (out.audit_like) out.format = "journal-json";
+  return out;
 }
-
-}  // namespace
 
 LineResult parse_line(std::string_view line) {
   LineResult out;

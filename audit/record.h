@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -44,8 +45,28 @@ struct LineResult {
   std::string format;
   std::string error;        // why nothing (or not everything) was parsed; "" when ok
   bool audit_like = false;  // false for lines that are not audit records at all
+  // The kernel's notice that it dropped audit records ("audit: audit_lost=5 audit_rate_limit=0
+  // audit_backlog_limit=64", "audit: rate limit exceeded", "kauditd_printk_skb: 12 callbacks
+  // suppressed"): audit_like, no records, `error` says so.
+  bool lost_notice = false;
 };
 
 LineResult parse_line(std::string_view line);
+
+// The fields of one journal entry that locate an audit record in it, from `journalctl -o json`
+// or `-o export`. journald's audit transport (systemd's journald-audit.c) stores a record as
+// MESSAGE="TYPE body" (the `audit(…):` header dropped; TYPE is the name, or AUDITnnnn for a
+// type journald does not name), _AUDIT_TYPE (number), _AUDIT_ID (serial) and
+// _SOURCE_REALTIME_TIMESTAMP (µs, the header's seconds and milliseconds); kernel messages read
+// from kmsg keep the whole "audit: type=… audit(…): …" text in MESSAGE.
+struct JournalEntry {
+  std::optional<std::string> message;  // nullopt: the entry has no MESSAGE
+  std::string transport, audit_type, audit_id, source_realtime, realtime;
+};
+
+// The records of one journal entry: an audit-transport entry is rebuilt from MESSAGE and the
+// _AUDIT_* fields; any other entry's MESSAGE is read as a log line. The format is
+// "journal-json" either way (the caller knows whether the entry came from `-o export`).
+LineResult parse_journal_entry(const JournalEntry& entry);
 
 }  // namespace cordon::audit

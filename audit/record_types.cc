@@ -70,6 +70,9 @@ int record_type_number(std::string_view token) {
   if (token.starts_with("UNKNOWN[") && token.ends_with("]"))
     return parse_int(token.substr(8, token.size() - 9));
   if (!token.empty() && token[0] >= '0' && token[0] <= '9') return parse_int(token);
+  // journald's name for a type it does not know (systemd's audit_type_name_alloca).
+  if (token.size() > 5 && token.starts_with("AUDIT") && token[5] >= '0' && token[5] <= '9')
+    return parse_int(token.substr(5));
   for (const auto& t : kTypes)
     if (t.name == token) return t.type;
   return 0;

@@ -5,7 +5,8 @@
 
 namespace cordon::audit {
 
-// The type number for "SECCOMP", "1326" or "UNKNOWN[1326]"; 0 when the token is none of these.
+// The type number for "SECCOMP", "1326", "UNKNOWN[1326]" (auditd) or "AUDIT1326" (journald);
+// 0 when the token is none of these.
 int record_type_number(std::string_view token);
 // "SECCOMP" for 1326; "" for numbers this table does not name.
 std::string_view record_type_name(int type);

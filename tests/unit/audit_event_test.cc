@@ -109,5 +109,24 @@ TEST(AuditEvent, EmitsOnEoeWindowAndNodes) {
   EXPECT_EQ(g.flush().size(), 3u);
 }
 
+TEST(AuditEvent, OpenEventsAreBoundedInBytes) {
+  // Records that share one serial and never end (no EOE, no newer record) would pile up in
+  // one open event; past max_bytes the oldest open event is emitted.
+  EventGrouper g(2.0, 1024, 100 * 1024);
+  size_t emitted = 0, records = 0;
+  for (int i = 0; i < 1000; ++i) {
+    Record r = rec(1302, 10.0, 7);
+    r.fields.emplace_back("name", std::string(1024, 'p'));
+    for (auto& e : g.add(std::move(r))) {
+      ++emitted;
+      records += e.records.size();
+      EXPECT_LE(e.records.size(), 100u);
+    }
+  }
+  for (auto& e : g.flush()) records += e.records.size();
+  EXPECT_GE(emitted, 9u);
+  EXPECT_EQ(records, 1000u);  // nothing lost, only split
+}
+
 }  // namespace
 }  // namespace cordon::audit

@@ -127,6 +127,64 @@ TEST(AuditParseLine, NotAuditAndUnknownTypes) {
   EXPECT_FALSE(lr.error.empty());
 }
 
+TEST(AuditParseLine, LostRecordNotices) {
+  for (const char* line :
+       {"[  812.004213] audit: audit_lost=5 audit_rate_limit=0 audit_backlog_limit=64",
+        "audit: rate limit exceeded", "[ 9.1] audit: backlog limit exceeded",
+        "audit: kauditd hold queue overflow", "audit: audit_backlog=65 > audit_backlog_limit=64",
+        "Nov 23 12:00:01 host kernel: kauditd_printk_skb: 12 callbacks suppressed",
+        "4,2291,812004300,-;audit_printk_skb: 206 callbacks suppressed",
+        "audit: callbacks suppressed", "audit: 3 callbacks suppressed"}) {
+    LineResult lr = parse_line(line);
+    EXPECT_TRUE(lr.lost_notice) << line;
+    EXPECT_TRUE(lr.audit_like) << line;
+    EXPECT_TRUE(lr.records.empty()) << line;
+    EXPECT_FALSE(lr.error.empty()) << line;
+  }
+  // Other subsystems' rate limits are not audit's.
+  for (const char* line : {"[  813.0] net_ratelimit: 5 callbacks suppressed",
+                           "Nov 23 12:00:01 host kernel: hrtimer: 2 callbacks suppressed",
+                           "audit: foo: bar callbacks suppressed"}) {
+    LineResult lr = parse_line(line);
+    EXPECT_FALSE(lr.lost_notice) << line;
+    EXPECT_FALSE(lr.audit_like) << line;
+  }
+}
+
+TEST(AuditParseLine, JournaldNamesForUnknownTypes) {
+  // journald prints AUDITnnnn for a type it does not name (audit_type_name_alloca).
+  LineResult lr = parse_line("Nov 23 12:00:00 host audit[1]: AUDIT1999 a=b");
+  ASSERT_EQ(lr.records.size(), 1u);
+  EXPECT_EQ(lr.records[0].type, 1999);
+  EXPECT_EQ(lr.records[0].value("a"), "b");
+  lr = parse_line(R"({"_TRANSPORT":"audit","_AUDIT_TYPE":"1423","_AUDIT_ID":"9",)"
+                  R"("MESSAGE":"AUDIT1423 domain=1a blockers=fs.read_file path=/etc"})");
+  ASSERT_EQ(lr.records.size(), 1u);
+  EXPECT_EQ(lr.records[0].type_name, "LANDLOCK_ACCESS");
+  ASSERT_EQ(lr.records[0].fields.size(), 3u);
+  EXPECT_EQ(lr.records[0].fields[0].first, "domain");
+}
+
+TEST(AuditParseLine, JournalJsonMessageShapes) {
+  // A field held twice is an array of values; the first wins.
+  LineResult lr = parse_line(R"({"_TRANSPORT":"audit","_AUDIT_TYPE":"1326","_AUDIT_ID":"1",)"
+                             R"("MESSAGE":["SECCOMP arch=c000003e syscall=92 code=0x50001","x"]})");
+  ASSERT_EQ(lr.records.size(), 1u);
+  EXPECT_EQ(lr.records[0].value("syscall"), "92");
+  // Not UTF-8: an array of bytes ("audit: type=1326 audit(1.0:1): syscall=9" and 0xff).
+  std::string bytes;
+  for (unsigned char ch : std::string("audit: type=1326 audit(1.0:1): syscall=9")) {
+    bytes += std::to_string(ch) + ",";
+  }
+  lr = parse_line(R"({"_TRANSPORT":"kernel","MESSAGE":[)" + bytes + "255]}");
+  ASSERT_EQ(lr.records.size(), 1u);
+  EXPECT_EQ(lr.records[0].value("syscall"), "9\xff");
+  // Deeply nested arrays cost no recursion.
+  std::string deep = R"({"_TRANSPORT":"audit","MESSAGE":)" + std::string(100000, '[') +
+                     std::string(100000, ']') + "}";
+  EXPECT_NO_THROW(parse_line(deep));
+}
+
 // Everything here must return (records or an error), never crash or throw.
 TEST(AuditParseLine, HostileInput) {
   std::mt19937 rng(42);
