@@ -599,6 +599,11 @@ void child_main(Spec& s, int report_fd, int go_fd) {
     sigprocmask(SIG_SETMASK, &old, nullptr);
     contain_app(s);
   }
+  // The supervisor learns the app's host pid from /proc (for the sandbox registry).
+  Report started;
+  started.kind = Report::kAppStarted;
+  started.app_pid = app;
+  (void)!write(g_report_fd, &started, sizeof started);
   // PID 1 keeps nothing it does not need: no fds but the report pipe, no capabilities, and
   // no way to gain any. The app cannot ptrace it (its capabilities are not a subset).
   close_range(0, static_cast<unsigned>(g_report_fd) - 1, 0);

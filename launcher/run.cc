@@ -22,6 +22,7 @@
 #include <nlohmann/json.hpp>
 
 #include "launcher/cgroup.h"
+#include "launcher/registry.h"
 #include "launcher/unique_fd.h"
 
 namespace cordon::launcher {
@@ -110,6 +111,34 @@ void emit_json(int fd, const nlohmann::json& j) {
   (void)!write(fd, line.data(), line.size());
 }
 
+int64_t realtime_ns() {
+  timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  return static_cast<int64_t>(ts.tv_sec) * 1000000000 + ts.tv_nsec;
+}
+double realtime_now() { return static_cast<double>(realtime_ns()) / 1e9; }
+
+// The host pid of the first child of `pid` (the app, right after PID 1 forked it).
+std::optional<int64_t> first_child(long pid) {
+  std::ifstream in(fmt::format("/proc/{}/task/{}/children", pid, pid));
+  int64_t child = 0;
+  if (in >> child && child > 0) return child;
+  return std::nullopt;
+}
+
+// Records the sandbox in the registry; a failure costs attribution, not the launch.
+void register_sandbox(const std::string& dir, const SandboxRecord& rec, bool verbose,
+                      bool& warned) {
+  if (dir.empty()) return;
+  if (auto r = write_record(dir, rec); !r && !warned) {
+    say(fmt::format("warning: {} (cordon audit will need --policy for this sandbox)",
+                    r.error().message()));
+    warned = true;
+  } else if (r && verbose && !rec.end) {
+    say(fmt::format("registered as {}/{}.json", dir, rec.id));
+  }
+}
+
 int status_to_exit(int status) {
   if (WIFEXITED(status)) return WEXITSTATUS(status);
   if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
@@ -184,6 +213,7 @@ int run(const Plan& plan, const RunOptions& opts) {
     return fail_before_start(fmt::format("clone: {}{}", Error::errno_name(err), hint));
   }
   UniqueFd pidfd_owner(pidfd);
+  const int64_t started_real_ns = realtime_ns();
   report_w.reset();
   go_r.reset();
   auto kill_child = [&] {
@@ -240,6 +270,25 @@ int run(const Plan& plan, const RunOptions& opts) {
   go_w.reset();
   emit_json(opts.json_status_fd, start);
 
+  SandboxRecord rec;
+  rec.host_pid = pid;
+  rec.id = fmt::format("{}-{}", started_real_ns, pid);
+  if (auto ns = start["namespaces"].find("pid"); ns != start["namespaces"].end())
+    rec.pid_ns = ns->get<uint64_t>();
+  rec.uid = getuid();
+  rec.start = static_cast<double>(started_real_ns) / 1e9;
+  rec.command = opts.launch.command;
+  rec.policy_name = plan.name;
+  rec.policy_files = plan.policy_files;
+  rec.policy_hash = plan.policy_hash;
+  rec.vars = opts.vars;
+  rec.search_path = opts.search_path;
+  bool registry_warned = false, app_started = !spec.pid_init;
+  if (app_started) {
+    rec.app_pid = pid;
+    register_sandbox(opts.registry_dir, rec, opts.launch.verbose, registry_warned);
+  }
+
   // Supervise.
   std::optional<Report> failure;
   std::optional<int> app_status;
@@ -278,6 +327,11 @@ int run(const Plan& plan, const RunOptions& opts) {
       if (got == sizeof r) {
         if (r.kind == Report::kFailure && !failure) failure = r;
         if (r.kind == Report::kExitStatus) app_status = r.status, app_pid = r.app_pid;
+        if (r.kind == Report::kAppStarted) {
+          app_started = true;
+          rec.app_pid = first_child(pid);
+          register_sandbox(opts.registry_dir, rec, opts.launch.verbose, registry_warned);
+        }
       } else if (got == 0) {
         reports_done = true;
       }
@@ -331,6 +385,12 @@ int run(const Plan& plan, const RunOptions& opts) {
                               {"object", object_of(spec, plan, *failure)},
                               {"errno", Error::errno_name(failure->err)}};
   emit_json(opts.json_status_fd, exit_j);
+  if (app_started) {  // a launch that failed before the app ran made no denials to explain
+    rec.end = realtime_now();
+    rec.exit_code = code;
+    register_sandbox(opts.registry_dir, rec, opts.launch.verbose, registry_warned);
+    if (!opts.registry_dir.empty()) prune_registry(opts.registry_dir);
+  }
   return code;
 }
 

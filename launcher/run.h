@@ -2,6 +2,10 @@
 // signals, enforces walltime, and returns the exit status cordon should exit with.
 #pragma once
 
+#include <map>
+#include <string>
+#include <vector>
+
 #include "launcher/plan.h"
 #include "launcher/spec.h"
 
@@ -15,6 +19,11 @@ inline constexpr int kExitNotFound = 127;
 struct RunOptions {
   LaunchOptions launch;
   int json_status_fd = -1;  // one JSON object per line: "start", then "exit"
+  // The sandbox registry (registry.h): where to record this sandbox ("" for nowhere) and what
+  // `cordon audit` needs to compile its policy again.
+  std::string registry_dir;
+  std::map<std::string, std::string> vars;
+  std::vector<std::string> search_path;
 };
 
 // Runs the app; prints warnings and failures to stderr as `cordon: …` lines. Returns the

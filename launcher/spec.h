@@ -50,13 +50,13 @@ const char* stage_name(Stage s);
 
 // What the child sends the parent; small enough for an atomic pipe write.
 struct Report {
-  enum Kind : int32_t { kFailure = 1, kExitStatus = 2 };
+  enum Kind : int32_t { kFailure = 1, kExitStatus = 2, kAppStarted = 3 };
   int32_t kind = 0;
   Stage stage = Stage::kNone;
   int32_t err = 0;
   int32_t index = -1;   // which mount, rlimit, capability, path… (-1: none)
   int32_t status = 0;   // kExitStatus: the app's wait status
-  int32_t app_pid = 0;  // kExitStatus: the app's pid inside the sandbox
+  int32_t app_pid = 0;  // kExitStatus, kAppStarted: the app's pid inside the sandbox
 };
 
 struct MountOp {
