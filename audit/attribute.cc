@@ -124,11 +124,25 @@ Attribution attribute_landlock(const Denial& d, const launcher::Plan& plan) {
     a.note = "the record names no path";
     return a;
   }
+  // A tmpfs entry holds only what the sandbox made in it: a file of another device (dev=
+  // names the filesystem) under the same path was reached through a descriptor from
+  // outside, and that entry is not its rule.
+  const bool not_tmpfs = !d.dev.empty() && d.dev != "tmpfs";
   const launcher::LandlockPath* best = nullptr;
-  for (const auto& p : ll.paths)
-    if (beneath(path, p.path) && (!best || p.path.size() > best->path.size())) best = &p;
+  bool skipped_tmpfs = false;
+  for (const auto& p : ll.paths) {
+    if (!beneath(path, p.path) || (best && p.path.size() <= best->path.size())) continue;
+    if (not_tmpfs && mount_kind(plan, p) == "tmpfs") {
+      skipped_tmpfs = true;
+      continue;
+    }
+    best = &p;
+  }
   if (!best) {
     a.note = fmt::format("no filesystem entry covers {}", path);
+    if (skipped_tmpfs)
+      a.note += fmt::format(
+          " (it is on {}, not the sandbox's tmpfs: reached through a descriptor passed in)", d.dev);
     return a;
   }
   a.rule = best->origin;
@@ -159,15 +173,73 @@ bool leave_denied(std::string_view s) {
   return std::find(kLeave.begin(), kLeave.end(), s) != kLeave.end();
 }
 
+// The SELinux type of a context "user:role:type:level".
+std::string_view selinux_type(std::string_view ctx) {
+  size_t a = ctx.find(':');
+  if (a == std::string_view::npos) return {};
+  size_t b = ctx.find(':', a + 1);
+  if (b == std::string_view::npos) return {};
+  size_t c = ctx.find(':', b + 1);
+  return ctx.substr(b + 1, c == std::string_view::npos ? std::string_view::npos : c - b - 1);
+}
+
+// AppArmor and SELinux denials come from the profile or domain the policy's `mac` entry
+// names; the rule that refused is in that profile, not in the policy, so the attribution
+// stops at the `mac` entry and says what the profile refused.
+Attribution attribute_mac(const Denial& d, const launcher::Plan& plan) {
+  Attribution a;
+  std::string what = d.operation;
+  if (!d.capability.empty()) what += " capability " + d.capability;
+  std::string object = d.path.empty() ? d.name : d.path;
+  if (!object.empty()) what += " " + object;
+  if (d.source == "apparmor") {
+    const std::string& p = plan.mac.apparmor;
+    if (p.empty() || p == "generate") {
+      a.note = p.empty() ? "the policy sets no AppArmor profile: another profile confined it"
+                         : "generated AppArmor profiles are not attributed yet";
+      return a;
+    }
+    if (d.profile != p && !d.profile.starts_with(p + "//")) {
+      a.note = fmt::format("profile {} is not the policy's ({})", d.profile, p);
+      return a;
+    }
+    a.rule = plan.mac.apparmor_origin;
+    a.rule_action = fmt::format("apparmor \"{}\"", p);
+    a.note = fmt::format("profile {} refused {}{}", d.profile, what,
+                         d.denied.empty() ? "" : " (denied " + d.denied + ")");
+    return a;
+  }
+  const std::string& ctx = plan.mac.selinux;
+  if (ctx.empty()) {
+    a.note = "the policy sets no SELinux context: the domain came from elsewhere";
+    return a;
+  }
+  std::string_view want = selinux_type(ctx), got = selinux_type(d.scontext);
+  if (want.empty() || want != got) {
+    a.note = fmt::format("domain {} is not the policy's ({})", d.scontext, ctx);
+    return a;
+  }
+  a.rule = plan.mac.selinux_origin;
+  a.rule_action = fmt::format("selinux \"{}\"", ctx);
+  a.note =
+      fmt::format("domain {} lacks {{ {} }} on {} ({}){}", want,
+                  d.denied.empty() ? d.requested : d.denied, d.tclass, d.tcontext,
+                  d.permissive && *d.permissive ? "; permissive: it was allowed and logged" : "");
+  return a;
+}
+
 Attribution attribute(const Denial& d, const launcher::Plan& plan) {
   Attribution a;
   if (d.source == "seccomp")
     a = attribute_seccomp(d, plan);
   else if (d.source == "landlock")
     a = attribute_landlock(d, plan);
+  else if (d.source == "apparmor" || d.source == "selinux")
+    a = attribute_mac(d, plan);
   else
-    a.note = d.source + " denials are not attributed to policy rules yet";
+    a.note = d.source + " denials are not attributed to policy rules";
   a.suggestion = suggest(d, a);
+  a.change = suggest_change(d, a);
   return a;
 }
 
@@ -182,6 +254,7 @@ Attribution attribute(const Denial& d, const std::vector<launcher::Plan>& plans)
 }
 
 std::optional<std::string> suggest(const Denial& d, const Attribution& a) {
+  if (auto c = suggest_change(d, a)) return fmt::format("add to {} {{ }}: {}", c->block, c->entry);
   if (d.source == "seccomp") {
     if (d.kind == "denied" && a.rule_action == "architecture check")
       return fmt::format(
@@ -198,24 +271,43 @@ std::optional<std::string> suggest(const Denial& d, const Attribution& a) {
     if (leave_denied(d.syscall))
       return fmt::format("probably leave it denied: {} is rarely needed and dangerous to allow",
                          name);
-    return fmt::format("add to syscalls {{ }}: allow {}", name);
+    return std::nullopt;
   }
   if (d.source == "landlock") {
     if (d.kind != "denied") return std::nullopt;
+    if (std::string_view(d.blockers).starts_with("scope."))
+      return "probably leave it denied: Landlock scopes isolate the "
+             "sandbox from processes outside it";
+  }
+  return std::nullopt;
+}
+
+std::optional<Change> suggest_change(const Denial& d, const Attribution& a) {
+  if (d.kind != "denied") return std::nullopt;
+  if (d.source == "seccomp") {
+    if (!a.rule || a.rule_action == "architecture check" || a.rule_action.starts_with("allow") ||
+        a.rule_action.find(" when ") != std::string::npos || leave_denied(d.syscall))
+      return std::nullopt;
+    std::string name =
+        d.syscall.empty() && d.syscall_nr ? fmt::format("#{}", *d.syscall_nr) : d.syscall;
+    if (name.empty() || name.front() == '#') return std::nullopt;  // no name to write a rule
+    return Change{"syscalls", "allow " + name, name, "", ""};
+  }
+  if (d.source == "landlock") {
     std::string_view b = d.blockers;
     if (b.starts_with("net.")) {
       if (a.rule) return std::nullopt;
       bool bind = b.find("bind_tcp") != std::string_view::npos;
       std::string port = bind && !d.lport.empty() ? d.lport : d.fport;
       if (port.empty()) return std::nullopt;
-      return fmt::format("add to landlock {{ }}: {} tcp {}", bind ? "bind" : "connect", port);
+      return Change{"landlock", fmt::format("{} tcp {}", bind ? "bind" : "connect", port), "", "",
+                    ""};
     }
-    if (b.starts_with("scope."))
-      return "probably leave it denied: Landlock scopes isolate the "
-             "sandbox from processes outside it";
+    if (b.starts_with("scope.")) return std::nullopt;
     std::string path = d.path.empty() ? d.name : d.path;
     if (path.empty() || path.front() != '/') return std::nullopt;
-    return fmt::format("add to filesystem {{ }}: {} {}", needs_write(b) ? "rw" : "ro", path);
+    std::string kind = needs_write(b) ? "rw" : "ro";
+    return Change{"filesystem", kind + " " + path, "", path, kind};
   }
   return std::nullopt;
 }
@@ -292,7 +384,8 @@ nlohmann::json to_json(const Entry& e, const Attribution* a) {
   j["action"] = str(d.source == "seccomp" ? seccomp_action_text(d.action) : d.action);
   j["operation"] = str(d.operation);
   j["profile"] = str(d.profile);
-  j["path"] = str(d.path.empty() ? d.name : d.path);
+  // AppArmor's capability records carry the capability's name in name=: not a path.
+  j["path"] = str(!d.path.empty() ? d.path : d.name == d.capability ? std::string() : d.name);
   j["requested"] = str(d.requested);
   j["denied"] = str(d.denied);
   j["capability"] = str(d.capability);
@@ -302,6 +395,10 @@ nlohmann::json to_json(const Entry& e, const Attribution* a) {
   j["permissive"] = d.permissive ? json(*d.permissive) : json(nullptr);
   j["blockers"] = str(d.blockers);
   j["domain"] = str(d.domain);
+  j["saddr"] = str(d.saddr);
+  j["daddr"] = str(d.daddr);
+  j["lport"] = str(d.lport);
+  j["fport"] = str(d.fport);
   j["count"] = e.count;
   j["rule"] = a && a->rule ? json(*a->rule) : json(nullptr);
   j["rule_action"] = a && !a->rule_action.empty() ? json(a->rule_action) : json(nullptr);

@@ -21,12 +21,23 @@
 
 namespace cordon::audit {
 
+// The policy edit behind a suggestion: an entry for a block of the policy file given on the
+// command line. The CLI turns it into a unified diff and checks it by compiling the result.
+struct Change {
+  std::string block;    // "syscalls", "filesystem", "landlock"
+  std::string entry;    // "allow mprotect", "rw /srv/data", "connect tcp 443"
+  std::string syscall;  // syscalls: the call (a rule of the file naming it may be rewritten)
+  std::string path;     // filesystem: the path (an entry of the file for it may be rewritten)
+  std::string kind;     // filesystem: "ro" or "rw"
+};
+
 // The rule of one Plan that decided a denial.
 struct Attribution {
   std::optional<std::string> rule;  // origin "file:line:col"; nullopt when no rule explains it
   std::string rule_action;  // the rule's action text: "default errno EPERM", "errno EACCES", "ro"
   std::string note;         // why there is no rule, or what the rule lacks; "" when nothing to say
   std::optional<std::string> suggestion;  // the smallest change, or "probably leave it denied"
+  std::optional<Change> change;           // the suggestion as an edit (none for "leave it")
 };
 
 // Attributes a denial to the rule of `plan` that decided it:
@@ -43,6 +54,8 @@ Attribution attribute(const Denial& d, const std::vector<launcher::Plan>& plans)
 // seccomp `log` records or a denial no policy was given for). Dangerous syscalls (ptrace,
 // mount, module loading, reboot, bpf…) get "probably leave it denied".
 std::optional<std::string> suggest(const Denial& d, const Attribution& a);
+// The same suggestion as an edit (nullopt for "leave it denied" and when there is none).
+std::optional<Change> suggest_change(const Denial& d, const Attribution& a);
 bool leave_denied(std::string_view syscall);
 
 // The action of a SECCOMP_RET_* value in to_denial()'s spelling: "errno(1)", "kill-process"….

@@ -18,6 +18,7 @@
 #include "compiler/bpf.h"
 #include "compiler/compile.h"
 #include "compiler/seccomp.h"
+#include "launcher/registry.h"
 #include "launcher/run.h"
 #include "policy/checker.h"
 #include "policy/constants.h"
@@ -359,6 +360,12 @@ int cmd_run(const std::string& profile, const std::vector<std::string>& sets,
   ro.launch.pass_fds = pass_fds;
   ro.launch.verbose = verbose;
   ro.json_status_fd = json_fd;
+  ro.registry_dir = launcher::registry_dir();
+  ro.vars = opts.vars;
+  ro.search_path = opts.search_path;
+  if (verbose && ro.registry_dir.empty())
+    std::cerr << "cordon: no sandbox registry (XDG_RUNTIME_DIR is not set): cordon audit will "
+                 "need --policy\n";
   return launcher::run(*plan, ro);
 }
 
@@ -413,11 +420,29 @@ int main(int argc, char** argv) {
   auto* audit = app.add_subcommand(
       "audit", "Find denials in kernel logs, name the policy rule behind each, propose the fix");
   audit->add_option("SOURCE", audit_opts.sources,
-                    "Log file, '-' for stdin, or 'kmsg' (default: kmsg)");
+                    "Log file (auditd raw or enriched, syslog, dmesg, journalctl -o json|export "
+                    "or short), '-' for stdin, 'kmsg', or 'netlink' (with --follow). Default: "
+                    "the live one (the audit daemon's log when one runs, else kmsg)");
   audit
-      ->add_option("--policy", audit_opts.policies, "Policy file the denials came from, repeatable")
+      ->add_option("--policy", audit_opts.policies,
+                   "Policy file the denials came from, repeatable (default: the policy each "
+                   "sandbox ran, from the registry cordon run keeps)")
       ->allow_extra_args(false);
+  audit
+      ->add_option("--registry", audit_opts.registries,
+                   "Sandbox registry directory to read, repeatable (default: "
+                   "$XDG_RUNTIME_DIR/cordon; for root also /run/cordon and /run/user/*/cordon)")
+      ->allow_extra_args(false);
+  audit->add_flag("--no-registry", audit_opts.no_registry, "Do not attribute by the registry");
+  audit->add_option("--since", audit_opts.since,
+                    "Only denials from TIME on: @EPOCH, 'YYYY-MM-DD HH:MM[:SS]', today, "
+                    "yesterday, or a duration ago (10m, 2h, 1d)");
   audit->add_flag("--json", audit_opts.json, "One JSON object per distinct denial");
+  audit->add_flag("--diff", audit_opts.diff,
+                  "Print only a patch (unified diff) of every checked fix, for patch -p0");
+  audit->add_flag("--follow,-f", audit_opts.follow,
+                  "Keep reading (files across rotation, kmsg, netlink); print each new distinct "
+                  "denial as it appears; Ctrl-C prints the summary");
 
   std::string run_profile = "cli";
   std::vector<std::string> run_command;

@@ -171,6 +171,31 @@ TEST(AuditAttribute, LandlockNearestPathEntry) {
   }
 }
 
+// A host file under a path the policy mounts a tmpfs on (reached through a passed descriptor:
+// dev= names the host's disk) is not the tmpfs entry's; a file on the tmpfs is.
+TEST(AuditAttribute, LandlockTmpfsEntryOnlyForFilesOnTheTmpfs) {
+  auto c = testing::compile_text(
+      "cordon 1\n"
+      "filesystem {\n"
+      "  ro /usr\n"
+      "  tmpfs /tmp\n"
+      "}\n");
+  ASSERT_TRUE(c.plan) << c.rendered();
+  Denial d;
+  d.source = "landlock";
+  d.kind = "denied";
+  d.blockers = "fs.make_reg";
+  d.path = "/tmp/outside/x";
+  d.dev = "vda";
+  Attribution a = attribute(d, *c.plan);
+  EXPECT_FALSE(a.rule);
+  EXPECT_NE(a.note.find("not the sandbox's tmpfs"), std::string::npos) << a.note;
+  d.dev = "tmpfs";
+  a = attribute(d, *c.plan);
+  ASSERT_TRUE(a.rule);
+  EXPECT_EQ(*a.rule, "t.cordon:4:3");
+}
+
 TEST(AuditAttribute, LandlockProcessFromDomainRecord) {
   Collector c;
   c.add_line(
@@ -282,6 +307,63 @@ TEST(AuditAttribute, CallFromAnArchitectureThePolicyDoesNotNameIsTheArchCheck) {
   EXPECT_NE(a.note.find("does not name architecture x32"), std::string::npos) << a.note;
   ASSERT_TRUE(a.suggestion);
   EXPECT_NE(a.suggestion->find("probably leave it denied"), std::string::npos) << *a.suggestion;
+}
+
+}  // namespace
+}  // namespace cordon::audit
+
+namespace cordon::audit {
+namespace {
+
+launcher::Plan mac_plan() {
+  auto c = testing::compile_text(
+      "cordon 1\n"                                  // 1
+      "name \"m\"\n"                                // 2
+      "mac {\n"                                     // 3
+      "  apparmor cordon-web optional\n"            // 4
+      "  selinux \"system_u:system_r:web_t:s0\"\n"  // 5
+      "}\n");
+  EXPECT_TRUE(c.plan) << c.rendered() << c.compile_error;
+  return c.plan ? *c.plan : launcher::Plan{};
+}
+
+// AppArmor and SELinux refusals come from the profile or domain the policy's mac entry sets:
+// attributed to that entry, with what the profile refused; another profile is not the policy's.
+TEST(AuditAttribute, MacDenialsAreTheMacEntrys) {
+  auto p = mac_plan();
+  Denial aa;
+  aa.source = "apparmor";
+  aa.kind = "denied";
+  aa.operation = "open";
+  aa.profile = "cordon-web";
+  aa.name = "/etc/shadow";
+  aa.requested = "r";
+  aa.denied = "r";
+  Attribution a = attribute(aa, p);
+  ASSERT_TRUE(a.rule);
+  EXPECT_EQ(*a.rule, "t.cordon:4:3");
+  EXPECT_EQ(a.rule_action, "apparmor \"cordon-web\"");
+  EXPECT_EQ(a.note, "profile cordon-web refused open /etc/shadow (denied r)");
+  aa.profile = "cordon-web//null-/usr/bin/x";
+  EXPECT_TRUE(attribute(aa, p).rule);
+  aa.profile = "snap.other";
+  EXPECT_FALSE(attribute(aa, p).rule);
+
+  Denial se;
+  se.source = "selinux";
+  se.kind = "denied";
+  se.requested = "read";
+  se.scontext = "system_u:system_r:web_t:s0";
+  se.tcontext = "system_u:object_r:shadow_t:s0";
+  se.tclass = "file";
+  Attribution b = attribute(se, p);
+  ASSERT_TRUE(b.rule);
+  EXPECT_EQ(*b.rule, "t.cordon:5:3");
+  EXPECT_NE(b.note.find("web_t lacks { read } on file (system_u:object_r:shadow_t:s0)"),
+            std::string::npos)
+      << b.note;
+  se.scontext = "unconfined_u:unconfined_r:unconfined_t:s0";
+  EXPECT_FALSE(attribute(se, p).rule);
 }
 
 }  // namespace

@@ -1,0 +1,138 @@
+// cordon audit's policy edits: each suggestion written as the smallest edit the language
+// allows, and the unified diff of it (checked against what `patch` expects).
+#include "cli/policy_edit.h"
+
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "compiler/compile.h"
+#include "policy/checker.h"
+
+namespace cordon::cli {
+namespace {
+
+namespace fs = std::filesystem;
+
+const char* kPolicy =
+    "cordon 1\n"                                  // 1
+    "name \"t\"\n"                                // 2
+    "syscalls {\n"                                // 3
+    "  default errno EPERM log\n"                 // 4
+    "  allow read write exit_group\n"             // 5
+    "  errno EACCES ptrace\n"                     // 6
+    "  errno EPERM log mprotect, mincore  # x\n"  // 7
+    "  errno ENOSYS clone3\n"                     // 8
+    "}\n"                                         // 9
+    "filesystem {\n"                              // 10
+    "  ro /usr /srv\n"                            // 11
+    "  ro? /etc/x\n"                              // 12
+    "}\n";                                        // 13
+
+audit::Change syscall_change(const std::string& name) {
+  return {"syscalls", "allow " + name, name, "", ""};
+}
+
+TEST(PolicyEdit, AddsAnAllowAtTheEndOfTheSyscallsBlock) {
+  auto e = apply_change("t.cordon", kPolicy, syscall_change("getpid"));
+  ASSERT_TRUE(e) << e.error().message();
+  EXPECT_EQ(e->line, 9u);
+  EXPECT_NE(e->text.find("  errno ENOSYS clone3\n  allow getpid\n}\n"), std::string::npos)
+      << e->text;
+}
+
+TEST(PolicyEdit, RewritesTheFilesOwnRuleWhenItNamesTheCallAlone) {
+  auto e = apply_change("t.cordon", kPolicy, syscall_change("clone3"));
+  ASSERT_TRUE(e);
+  EXPECT_EQ(e->line, 8u);
+  EXPECT_NE(e->text.find("\n  allow clone3\n}"), std::string::npos) << e->text;
+  EXPECT_EQ(e->text.find("ENOSYS"), std::string::npos);
+}
+
+TEST(PolicyEdit, TakesTheCallOutOfARuleNamingSeveral) {
+  auto e = apply_change("t.cordon", kPolicy, syscall_change("mprotect"));
+  ASSERT_TRUE(e);
+  EXPECT_NE(e->text.find("  errno EPERM log mincore  # x\n"), std::string::npos) << e->text;
+  EXPECT_NE(e->text.find("  allow mprotect\n}"), std::string::npos) << e->text;
+  auto e2 = apply_change("t.cordon", kPolicy, syscall_change("mincore"));
+  ASSERT_TRUE(e2);
+  EXPECT_NE(e2->text.find("  errno EPERM log mprotect  # x\n"), std::string::npos) << e2->text;
+}
+
+TEST(PolicyEdit, FilesystemEntryChangesKindOrIsAdded) {
+  audit::Change rw_srv{"filesystem", "rw /srv", "", "/srv", "rw"};
+  auto e = apply_change("t.cordon", kPolicy, rw_srv);
+  ASSERT_TRUE(e);
+  EXPECT_NE(e->text.find("  ro /usr\n"), std::string::npos) << e->text;
+  EXPECT_NE(e->text.find("  rw /srv\n}"), std::string::npos) << e->text;
+  audit::Change rw_x{"filesystem", "rw /etc/x", "", "/etc/x", "rw"};
+  auto e2 = apply_change("t.cordon", kPolicy, rw_x);
+  ASSERT_TRUE(e2);
+  EXPECT_NE(e2->text.find("  rw? /etc/x\n"), std::string::npos) << e2->text;
+  EXPECT_EQ(e2->line, 12u);
+}
+
+TEST(PolicyEdit, MissingBlockIsAppendedAndOneLineBlocksGrow) {
+  audit::Change port{"landlock", "connect tcp 443", "", "", ""};
+  auto e = apply_change("t.cordon", kPolicy, port);
+  ASSERT_TRUE(e);
+  EXPECT_TRUE(e->text.ends_with("\nlandlock {\n  connect tcp 443\n}\n")) << e->text;
+  EXPECT_EQ(e->line, 16u);  // after a blank line and `landlock {`
+  auto e2 = apply_change("t.cordon", "cordon 1\nlandlock { bind tcp 80 }\n", port);
+  ASSERT_TRUE(e2);
+  EXPECT_EQ(e2->text, "cordon 1\nlandlock { bind tcp 80 connect tcp 443 }\n");
+  auto e3 =
+      apply_change("t.cordon", "cordon 1\nsyscalls { allow read }\n", syscall_change("write"));
+  ASSERT_TRUE(e3);
+  EXPECT_EQ(e3->text, "cordon 1\nsyscalls { allow read; allow write }\n");
+}
+
+TEST(PolicyEdit, EveryEditStillCompiles) {
+  policy::CheckOptions co;
+  for (const auto& c :
+       {syscall_change("getpid"), syscall_change("clone3"), syscall_change("mprotect"),
+        syscall_change("mincore"), audit::Change{"filesystem", "rw /srv", "", "/srv", "rw"},
+        audit::Change{"filesystem", "ro /opt", "", "/opt", "ro"},
+        audit::Change{"landlock", "connect tcp 443", "", "", ""}}) {
+    auto e = apply_change("t.cordon", kPolicy, c);
+    ASSERT_TRUE(e) << c.entry;
+    policy::Diagnostics d;
+    policy::check_policy_text("t.cordon", e->text, co, d);
+    EXPECT_FALSE(d.has_errors()) << c.entry << "\n" << d.render(false) << e->text;
+  }
+}
+
+TEST(PolicyEdit, UnparsableFileIsAnError) {
+  auto e = apply_change("t.cordon", "cordon 1\nsyscalls {\n", syscall_change("read"));
+  EXPECT_FALSE(e);
+}
+
+// The diff applies with patch(1) and gives the edited text back.
+TEST(PolicyEdit, UnifiedDiffAppliesWithPatch) {
+  if (std::system("command -v patch >/dev/null 2>&1") != 0) GTEST_SKIP() << "no patch(1)";
+  auto e = apply_change("t.cordon", kPolicy, syscall_change("mprotect"));
+  ASSERT_TRUE(e);
+  std::string diff = unified_diff("t.cordon", kPolicy, e->text);
+  EXPECT_NE(diff.find("@@ "), std::string::npos) << diff;
+  EXPECT_NE(diff.find("\n+  allow mprotect\n"), std::string::npos) << diff;
+  EXPECT_NE(diff.find("\n-  errno EPERM log mprotect, mincore  # x\n"), std::string::npos) << diff;
+  fs::path dir = fs::temp_directory_path() / ("cordon-edit-" + std::to_string(getpid()));
+  fs::create_directories(dir);
+  std::ofstream(dir / "t.cordon") << kPolicy;
+  std::ofstream(dir / "fix.diff") << diff;
+  int rc = std::system(("cd " + dir.string() + " && patch -s -p0 < fix.diff").c_str());
+  EXPECT_EQ(rc, 0);
+  std::ifstream in(dir / "t.cordon");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  EXPECT_EQ(ss.str(), e->text);
+  fs::remove_all(dir);
+  EXPECT_EQ(unified_diff("t.cordon", kPolicy, kPolicy), "");
+}
+
+}  // namespace
+}  // namespace cordon::cli
