@@ -1,8 +1,9 @@
 #!/bin/bash
 # cordon audit (issue #4) end to end: a program under `cordon run` (launched as root and as
 # uid 65534) trips a seccomp rule that logs; `cordon audit kmsg --policy`, read as root, finds
-# the denial in /dev/kmsg and names the exact rule (line and column) and its action. Landlock
-# denials are checked the same way where the kernel writes Landlock audit records.
+# the denial in /dev/kmsg and names the exact rule (line and column) and its action. Then, with
+# the kernel's audit switched on for the while (and put back as it was), one sandboxed program
+# trips a Landlock rule and a seccomp rule: the audit finds both and names both rules.
 # Usage: run_audit.sh CORDON_BINARY SOURCE_DIR
 # shellcheck source=lib.bash
 source "$(dirname "${BASH_SOURCE[0]}")/lib.bash"
@@ -73,22 +74,281 @@ check_seccomp_rule_named() {
   expect_in audit-leave-denied "probably leave it denied" "the table" "$table"
 }
 
-check_landlock_rule_named() {
-  sleep 5
-  local t0
-  t0=$(date +%s)
-  crun audit-ptrace.gen -- "$PROBES/fsprobe" mkdir /dev/cordon-audit-probe
-  sleep 0.5
-  local json
-  json=$("$CORDON" audit kmsg --json --policy "$GEN" 2>/dev/null)
-  OUT=$json
-  if ! grep -q '"source":"landlock"' <<<"$json"; then
-    skip audit-landlock "this kernel wrote no Landlock audit record (no Landlock audit support, or Landlock off)"
+
+# ---- both sources: a Landlock denial and a seccomp denial of one sandboxed program ----------
+#
+# The kernel writes Landlock records (1423 access, 1424 domain) only while audit is enabled;
+# tests/probes/auditctl turns it on for this part (over NETLINK_AUDIT, no auditd package
+# needed) and the previous state is put back on every way out of the script. Seccomp records
+# (1326) are written either way.
+#
+# The Landlock denial: audit-both.cordon binds $T/audit-ro read-only, so Landlock grants that
+# directory read rights only. The caller opens $T/audit-ro/MODE (1777, so DAC lets either user
+# create there) and passes it with --pass-fd 9; `audittrip create 9 trip` then creates a file
+# through that fd. The fd's mount is the caller's, writable, not the sandbox's read-only bind:
+# only Landlock refuses (EACCES), and the same launch under tests/probes/nolandlock succeeds.
+# The record names the directory ($T/audit-ro/MODE, a different path per user), which lies
+# beneath the `ro` entry: the audit must name that entry's line:col. The seccomp denial:
+# `audittrip ptrace 0` meets `errno EACCES log ptrace`, in the same process. The audit merges
+# equal denials (same source, executable, call, path, action) whatever their pid, so each user
+# runs a copy of its own ($PROBES/audittrip-MODE), and a row counts when its last_time is at
+# or after the launch.
+#
+# Budget: one launch writes 6 kernel lines (1423, 1424 allocated, 1300 SYSCALL, 1327 PROCTITLE,
+# 1326, 1424 deallocated); printk_ratelimit lets 10 through per 5 s, then drops the rest
+# silently (the audit "lost" counter does not move). So: 5 s of quiet before each launch, kmsg
+# polled 10 times, and a launch whose records did not all arrive (another test's records can
+# use up the burst) is repeated twice at most, each time with a NOTE.
+
+GEN2="$POLICIES/audit-both.gen.cordon"
+sed -e "s|\${PROBES}|$PROBES|g" -e "s|\${T}|$T|g" "$POLICIES/audit-both.cordon" >"$GEN2"
+# line:col of the first token matching REGEX on a line of GEN2 matching LINE-REGEX.
+pos_in_gen2() {
+  local n line col
+  n=$(grep -n -E -- "$1" "$GEN2" | head -1 | cut -d: -f1)
+  line=$(sed -n "${n}p" "$GEN2")
+  col=$(awk -v s="$line" -v t="$2" 'BEGIN { print index(s, t) }')
+  echo "$n:$col"
+}
+# The Landlock denial's rule: the path of `ro $T/audit-ro` (an entry's origin is its path).
+LL_RULE="$GEN2:$(pos_in_gen2 "^ *ro $T/audit-ro\$" "$T/audit-ro")"
+# The seccomp denial's rule: `errno EACCES log ptrace`, at `errno`.
+SC_RULE="$GEN2:$(pos_in_gen2 '^ *errno EACCES log ptrace$' errno)"
+mkdir -p "$T/audit-ro/root" "$T/audit-ro/unpriv"
+cp "$PROBES/audittrip" "$PROBES/audittrip-root"
+cp "$PROBES/audittrip" "$PROBES/audittrip-unpriv"
+chmod 755 "$T/audit-ro"
+chmod 1777 "$T/audit-ro/root" "$T/audit-ro/unpriv"
+
+AUDITCTL="$PROBES/auditctl"
+AUDIT_PREV=""    # the enabled state found before this script touched it
+AUDIT_CHANGED=0  # 1 while this script may have it changed
+# Every run of this script on the machine takes AUDIT_LOCK while it may change the state (two
+# runs would save and restore each other's state, and share one printk burst), and writes the
+# state to put back in AUDIT_STATE while it has it changed: a run killed before its EXIT trap
+# (SIGKILL, a ctest timeout) leaves the file, and the guard below or the next run restores it.
+# /run/lock is emptied at boot, when the audit state resets too.
+AUDIT_LOCK=/run/lock/cordon-e2e-audit.lock
+[[ -d /run/lock && -w /run/lock ]] || AUDIT_LOCK=/tmp/cordon-e2e-audit.lock
+AUDIT_STATE=${AUDIT_LOCK%.lock}.prev
+
+audit_enabled_now() { "$AUDITCTL" get 2>/dev/null | sed -n 's/^enabled //p'; }
+
+# Puts the audit enabled state back; safe to call twice (the EXIT trap calls it again).
+audit_restore() {
+  [[ $AUDIT_CHANGED == 1 ]] || return 0
+  if "$AUDITCTL" set "$AUDIT_PREV" >/dev/null; then
+    rm -f "$AUDIT_STATE"
+  else
+    echo "run_audit.sh: could not restore audit enabled $AUDIT_PREV (left in $AUDIT_STATE)" >&2
+  fi
+  AUDIT_CHANGED=0
+}
+
+# audit_guard: a process outside this script's process group that waits for the script
+# to end and then, holding the lock, restores the state AUDIT_STATE still records (only a run
+# that died before its EXIT trap leaves one). It keeps its own copy of auditctl: $T goes with
+# the script.
+audit_guard() {
+  local copy
+  copy=$(mktemp /tmp/cordon-e2e-auditctl.XXXXXX) && cp "$AUDITCTL" "$copy" && chmod 700 "$copy" ||
+    return 1
+  # shellcheck disable=SC2016
+  setsid bash -c '
+    while kill -0 "$1" 2>/dev/null; do sleep 1; done
+    exec 9>"$2"
+    if flock -w 3600 9 && [[ -f $3 ]]; then
+      v=$(<"$3")
+      [[ $v == [01] ]] && "$4" set "$v" >/dev/null && rm -f "$3"
+    fi
+    rm -f "$4"
+  ' audit-guard "$$" "$AUDIT_LOCK" "$AUDIT_STATE" "$copy" </dev/null >/dev/null 2>&1 &
+}
+trap 'audit_restore; e2e_cleanup' EXIT
+trap 'exit 129' HUP
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# trip_launch [nolandlock] NAME [AUDITTRIP-ARGS...]: `audittrip-MODE create 9 NAME ARGS...` under
+# audit-both.cordon as MODE, with $T/audit-ro/MODE passed as fd 9, --json-status to
+# $T/log/status. Results in OUT, ERR, RC.
+trip_launch() {
+  local -a wrap=()
+  if [[ $1 == nolandlock ]]; then
+    wrap=("$PROBES/nolandlock")
+    shift
+  fi
+  local name=$1
+  shift
+  local dir="$T/audit-ro/$MODE"
+  LASTCMD="[$MODE] ${wrap[*]} cordon run -p $GEN2 --pass-fd 9 --json-status 3 -- audittrip-$MODE create 9 $name $*  9<$dir"
+  as_mode timeout -k 5 60 "${wrap[@]}" "$CORDON" run -p "$GEN2" --pass-fd 9 --json-status 3 \
+    -- "$PROBES/audittrip-$MODE" create 9 "$name" "$@" \
+    >"$T/log/out" 2>"$T/log/err" </dev/null 9<"$dir" 3>"$T/log/status"
+  RC=$? OUT=$(<"$T/log/out") ERR=$(<"$T/log/err")
+}
+
+# both_rows T0 EXE DIR < JSON-LINES: the denials of executable EXE last seen at or after T0:
+# Landlock's of DIR as "landlock|rule|rule_action|blockers|syscall", seccomp's of ptrace as
+# "seccomp|rule|rule_action|action".
+both_rows() {
+  python3 -c '
+import json, sys
+t0, exe, path = float(sys.argv[1]), sys.argv[2], sys.argv[3]
+for line in sys.stdin:
+    if not line.strip(): continue
+    j = json.loads(line)
+    if j.get("exe") != exe or (j.get("last_time") or 0) < t0: continue
+    if j.get("source") == "landlock" and j.get("path") == path:
+        print("landlock|{}|{}|{}|{}".format(j.get("rule"), j.get("rule_action"), j.get("blockers"), j.get("syscall")))
+    if j.get("source") == "seccomp" and j.get("syscall") == "ptrace":
+        print("seccomp|{}|{}|{}".format(j.get("rule"), j.get("rule_action"), j.get("action")))
+' "$@" | sort -u
+}
+
+check_both_sources() {
+  local dir="$T/audit-ro/$MODE"
+  # Control: the same launch without Landlock creates the file, so the EACCES below is
+  # Landlock's (not the mount's, not DAC's).
+  trip_launch nolandlock control
+  expect audit-both-control OK "$(after 'create 9 control: ')" "created when Landlock is unavailable"
+
+  local attempt json rows t0 abi ll sc
+  for attempt in 1 2 3; do
+    sleep 5 # a full printk burst (see Budget above)
+    t0=$(date +%s)
+    trip_launch trip ptrace 0
+    if [[ $(after 'create 9 trip: ') != EACCES || $(after 'ptrace 0: ') != EACCES ]]; then
+      fail audit-both-denied "expected 'create 9 trip: EACCES' and 'ptrace 0: EACCES'"
+      return
+    fi
+    abi=$(python3 -c 'import json,sys; print(json.loads(sys.stdin.readline())["applied"]["landlock"]["abi"])' \
+      <"$T/log/status" 2>/dev/null)
+    # Poll: kauditd prints asynchronously.
+    local i
+    for ((i = 0; i < 10; i++)); do
+      json=$("$CORDON" audit kmsg --json --policy "$GEN2" 2>"$T/log/audit-err")
+      rows=$(both_rows "$t0" "$PROBES/audittrip-$MODE" "$dir" <<<"$json")
+      [[ $(wc -l <<<"$rows") -ge 2 ]] && break 2
+      sleep 0.5
+    done
+    if [[ ${abi:-0} -lt 7 ]] && ! grep -q '^landlock|' <<<"$rows"; then
+      skip audit-both "Landlock ABI ${abi:-?} < 7 writes no audit records"
+      return
+    fi
+    [[ $attempt -lt 3 ]] && note audit-both "attempt $attempt: not all the launch's records reached kmsg (printk rate limit?); again"
+  done
+  LASTCMD="cordon audit kmsg --json --policy $GEN2" RC=0 OUT=$json ERR=$(<"$T/log/audit-err")
+  ll=$(grep '^landlock|' <<<"$rows")
+  sc=$(grep '^seccomp|' <<<"$rows")
+  if [[ -z $ll ]]; then
+    OUT=$(grep -F "$T" <<<"$json")
+    fail audit-both-landlock-found "expected a landlock denial of $dir by audittrip-$MODE since $t0 in the JSON"
     return
   fi
-  expect_in audit-landlock-path '"path":"/dev/cordon-audit-probe"' "the JSON" "$json"
+  pass audit-both-landlock-found "$ll"
+  expect audit-both-landlock-rule "$LL_RULE" "$(cut -d'|' -f2 <<<"$ll")"
+  expect audit-both-landlock-rule-action "ro $T/audit-ro" "$(cut -d'|' -f3 <<<"$ll")"
+  expect audit-both-landlock-blockers "fs\.make_reg" "$(cut -d'|' -f4 <<<"$ll")"
+  if [[ -z $sc ]]; then
+    OUT=$(grep -F "$T" <<<"$json")
+    fail audit-both-seccomp-found "expected a ptrace denial by audittrip-$MODE since $t0 in the JSON"
+    return
+  fi
+  pass audit-both-seccomp-found "$sc"
+  expect audit-both-seccomp-rule "$SC_RULE" "$(cut -d'|' -f2 <<<"$sc")"
+  expect audit-both-seccomp-rule-action "errno EACCES log" "$(cut -d'|' -f3 <<<"$sc")"
+
+  local table
+  LASTCMD="cordon audit kmsg --policy $GEN2"
+  table=$("$CORDON" audit kmsg --policy "$GEN2" 2>/dev/null)
+  OUT=$(grep -F -e "$GEN2" -e audittrip <<<"$table")
+  if grep -qF -- "$LL_RULE  ro $T/audit-ro  denied $dir ×" <<<"$table"; then
+    pass audit-both-table-landlock
+  else
+    fail audit-both-table-landlock "expected a line '$LL_RULE  ro $T/audit-ro  denied $dir ×N'"
+  fi
+  if grep -qF -- "$SC_RULE  errno EACCES log  denied ptrace (x86_64 #101) ×" <<<"$table"; then
+    pass audit-both-table-seccomp
+  else
+    fail audit-both-table-seccomp "expected a line '$SC_RULE  errno EACCES log  denied ptrace (x86_64 #101) ×N'"
+  fi
+}
+
+# Reading the kernel log needs root under kernel.dmesg_restrict=1: uid 65534 is refused with a
+# message, not shown an empty log.
+check_kmsg_needs_root() {
+  MODE=unpriv
+  if [[ $(cat /proc/sys/kernel/dmesg_restrict 2>/dev/null) != 1 ]]; then
+    skip audit-kmsg-needs-root "kernel.dmesg_restrict is not 1"
+  else
+    raw "$CORDON" audit kmsg
+    expect_rc audit-kmsg-needs-root 2
+    expect_in audit-kmsg-needs-root-message 'dmesg_restrict' "stderr" "$ERR"
+  fi
+  MODE=root
+}
+
+# Runs check_both_sources as root and as uid 65534 with audit enabled, then restores the state.
+audit_both_sources() {
+  MODE=root LASTCMD="$AUDITCTL get" RC=0 OUT="" ERR=""
+  local status daemon lock_fd
+  if ! command -v flock >/dev/null || ! command -v setsid >/dev/null; then
+    skip audit-both "flock and setsid (util-linux) are needed to change the audit state safely"
+    return
+  fi
+  # The guard first: it must not inherit the lock's descriptor (it would hold the lock).
+  audit_guard || {
+    fail audit-both "expected to copy $AUDITCTL to /tmp for the guard"
+    return
+  }
+  exec {lock_fd}>"$AUDIT_LOCK"
+  if ! flock -w 300 "$lock_fd"; then
+    fail audit-both "expected to take $AUDIT_LOCK within 300 s (another run_audit.sh holds it)"
+    exec {lock_fd}>&-
+    return
+  fi
+  # A run killed while it had the state changed: put back what it found.
+  if [[ -f $AUDIT_STATE ]]; then
+    AUDIT_PREV=$(<"$AUDIT_STATE")
+    if [[ $AUDIT_PREV == [01] ]] && "$AUDITCTL" set "$AUDIT_PREV" >/dev/null; then
+      note audit-both "a killed run left audit changed ($AUDIT_STATE): restored enabled $AUDIT_PREV"
+      rm -f "$AUDIT_STATE"
+    fi
+  fi
+  if ! status=$("$AUDITCTL" get 2>&1); then
+    skip audit-both "cannot read the audit status: $status"
+    exec {lock_fd}>&-
+    return
+  fi
+  AUDIT_PREV=$(sed -n 's/^enabled //p' <<<"$status")
+  daemon=$(sed -n 's/^pid //p' <<<"$status")
+  if [[ $AUDIT_PREV == 2 ]]; then
+    skip audit-both "the audit configuration is locked (enabled 2): not touching it"
+  elif [[ $daemon != 0 ]]; then
+    skip audit-both "an audit daemon (pid $daemon) is connected: the records go to it, not to kmsg"
+  elif [[ $AUDIT_PREV != [01] ]]; then
+    fail audit-both "expected 'enabled 0|1' from auditctl get, got: $status"
+  else
+    if [[ $AUDIT_PREV == 0 ]]; then
+      echo "$AUDIT_PREV" >"$AUDIT_STATE"
+      AUDIT_CHANGED=1
+      if ! OUT=$("$AUDITCTL" set 1 2>&1); then
+        fail audit-enable "expected auditctl set 1 to work"
+        audit_restore
+        exec {lock_fd}>&-
+        return
+      fi
+    fi
+    both check_both_sources
+    audit_restore
+    LASTCMD="$AUDITCTL get" OUT="" ERR=""
+    expect audit-state-restored "$AUDIT_PREV" "$(audit_enabled_now)" "enabled $AUDIT_PREV as before"
+  fi
+  exec {lock_fd}>&-
 }
 
 both check_seccomp_rule_named
-both check_landlock_rule_named
+audit_both_sources
+check_kmsg_needs_root
 e2e_finish
