@@ -27,10 +27,51 @@ void Collector::take_line(std::string_view line) {
     line = line.substr(0, kMaxLine);
   }
   if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-  take_result(parse_line(line));
+  BodyFilter filter{&Collector::want_body, this};
+  take_result(parse_line(line, &filter), line);
 }
 
-void Collector::take_result(LineResult lr) {
+// Most of a log is records of events without a denial: their bodies are never looked at.
+// Denials (and the records whose kind to_denial() counts) are read; SYSCALL, PATH, CWD,
+// PROCTITLE and EOE only when their event is open, i.e. holds a record read before them
+// (the kernel writes a denial before its event's SYSCALL record).
+bool Collector::want_body(const Record& h, void* self) {
+  auto* c = static_cast<Collector*>(self);
+  switch (h.type) {
+    case 0:
+    case kSeccomp:
+    case kAvc:
+    case kUserAvc:
+    case kLandlockAccess:
+    case kLandlockDomain:
+      return true;
+    case kSyscall:
+    case kPath:
+    case kCwd:
+    case kProctitle:
+    case kEoe:
+    case 1402:  // AVC_PATH
+      return h.serial == 0 || c->grouper_.is_open(h.node, h.serial, h.time);
+    default:
+      return h.type >= kAppArmorFirst && h.type <= kAppArmorLast;
+  }
+}
+
+void Collector::add_record(Record rec) {
+  if (rec.serial != 0 && !recent_.empty() && !grouper_.is_open(rec.node, rec.serial, rec.time)) {
+    // A new event: its siblings may have been skipped before it (oldest first).
+    for (size_t k = 0; k < recent_.size(); ++k) {
+      Skipped& s = recent_[(recent_next_ + k) % recent_.size()];
+      if (s.used || s.serial != rec.serial || s.time != rec.time || s.node != rec.node) continue;
+      s.used = true;
+      for (auto& sib : parse_line(s.line).records)
+        for (const auto& ev : grouper_.add(std::move(sib))) take(ev);
+    }
+  }
+  for (const auto& ev : grouper_.add(std::move(rec))) take(ev);
+}
+
+void Collector::take_result(LineResult lr, std::string_view line) {
   if (!lr.audit_like) {
     ++not_audit;
     return;
@@ -46,7 +87,27 @@ void Collector::take_result(LineResult lr) {
   for (auto& rec : lr.records) {
     ++records;
     if (rec.type == 0 || rec.type_name.starts_with("UNKNOWN")) ++unknown_types;
-    for (const auto& ev : grouper_.add(std::move(rec))) take(ev);
+    if (rec.body_skipped) {
+      // Counted as take() would have counted it alone in its event.
+      if (rec.type != kSyscall && rec.type != kPath && rec.type != kCwd && rec.type != kProctitle &&
+          rec.type != kEoe)
+        ++other_records;
+      const bool sibling = rec.type == kSyscall || rec.type == kPath || rec.type == kCwd ||
+                           rec.type == kProctitle || rec.type == 1402;
+      if (sibling && !line.empty()) {
+        if (recent_.size() < kRecentSiblings) recent_.emplace_back();
+        Skipped& slot = recent_[recent_next_];
+        recent_next_ = (recent_next_ + 1) % kRecentSiblings;
+        slot.node = rec.node;
+        slot.line.assign(line);
+        slot.serial = rec.serial;
+        slot.time = rec.time;
+        slot.used = false;
+      }
+      for (const auto& ev : grouper_.advance(rec.time)) take(ev);
+      continue;
+    }
+    add_record(std::move(rec));
   }
 }
 

@@ -67,8 +67,11 @@ class Collector {
   std::string summary() const;
 
  private:
+  static bool want_body(const Record& header, void* self);
   void take_line(std::string_view line);
-  void take_result(LineResult lr);
+  void take_result(LineResult lr, std::string_view line = {});
+  // Adds a record read in full; first the skipped siblings of its event that came before it.
+  void add_record(Record rec);
   void take(const Event& ev);
   void keep(Denial d);
 
@@ -77,6 +80,18 @@ class Collector {
   using Key = std::tuple<std::string, std::string, std::string, std::string, std::string,
                          std::string, std::string, std::string, std::string, std::string>;
   EventGrouper grouper_;
+  // The last sibling records (SYSCALL, PATH, CWD, PROCTITLE) skipped unread, as lines: a log
+  // that writes them before their denial still gets them. A ring of kRecentSiblings slots
+  // whose strings keep their capacity.
+  static constexpr size_t kRecentSiblings = 256;
+  struct Skipped {
+    std::string node, line;
+    uint64_t serial = 0;
+    double time = 0;
+    bool used = false;
+  };
+  std::vector<Skipped> recent_;
+  size_t recent_next_ = 0;
   // Landlock domain id → the process its allocation record names (bounded: cleared when full).
   struct Owner {
     std::optional<int64_t> pid;

@@ -107,6 +107,21 @@ std::vector<Event> EventGrouper::add(Record rec) {
   return out;
 }
 
+bool EventGrouper::is_open(const std::string& node, uint64_t serial, double time) const {
+  return !open_.empty() && open_.count(Key{node, serial, time}) > 0;
+}
+
+std::vector<Event> EventGrouper::advance(double time) {
+  std::vector<Event> out;
+  if (time <= newest_) return out;
+  newest_ = time;
+  while (!order_.empty() && std::get<2>(order_.front()) < newest_ - window_) {
+    auto evicted = emit(order_.front());
+    for (auto& e : evicted) out.push_back(std::move(e));
+  }
+  return out;
+}
+
 std::vector<Event> EventGrouper::flush() {
   std::vector<Event> out;
   while (!order_.empty()) {

@@ -52,6 +52,11 @@ class EventGrouper {
   std::vector<Event> add(Record rec);
   // The events still open, oldest first (at end of input).
   std::vector<Event> flush();
+  // Whether the event (node, serial, time) is open (cheap when none is).
+  bool is_open(const std::string& node, uint64_t serial, double time) const;
+  // A record at `time` was read but not added: the clock moves on all the same, and the
+  // events now too old are returned.
+  std::vector<Event> advance(double time);
 
  private:
   using Key = std::tuple<std::string, uint64_t, double>;

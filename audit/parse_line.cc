@@ -45,6 +45,31 @@ size_t find_token(std::string_view s, std::string_view needle, size_t from = 0) 
 // "1700000000.123:456" or, from `ausearch -i`, "11/23/2026 12:00:00.123:456" (read as UTC:
 // ausearch prints local time and does not say which zone).
 bool parse_stamp(std::string_view stamp, Record& rec, bool& interpreted) {
+  // The kernel's own form, "SECONDS.MILLIS:SERIAL", read in one pass.
+  {
+    size_t i = 0;
+    uint64_t secs = 0, serial = 0;
+    unsigned millis = 0, digits = 0;
+    while (i < stamp.size() && is_digit(stamp[i]) && i < 19) secs = secs * 10 + (stamp[i++] - '0');
+    if (i > 0 && i < stamp.size() && stamp[i] == '.') {
+      size_t f = ++i;
+      while (i < stamp.size() && is_digit(stamp[i]) && i - f < 9)
+        millis = millis * 10 + (stamp[i++] - '0'), ++digits;
+      if (digits > 0 && i < stamp.size() && stamp[i] == ':') {
+        size_t n = ++i;
+        while (i < stamp.size() && is_digit(stamp[i]) && i - n < 19)
+          serial = serial * 10 + (stamp[i++] - '0');
+        if (i > n && i == stamp.size()) {
+          double fraction = millis;
+          for (unsigned k = 0; k < digits; ++k) fraction /= 10;
+          rec.time = static_cast<double>(secs) + fraction;
+          rec.serial = serial;
+          interpreted = false;
+          return true;
+        }
+      }
+    }
+  }
   size_t colon = stamp.rfind(':');
   if (colon == npos || !parse_number(stamp.substr(colon + 1), rec.serial)) return false;
   std::string_view when = stamp.substr(0, colon);
@@ -176,9 +201,26 @@ bool is_lost_notice(std::string_view line) {
   return line.substr(word, colon - word).find("audit") != npos;
 }
 
+// The first position at or after `from` that is (blank=true) or is not (false) a space or
+// tab; npos when none. (std::string_view::find_first_of calls memchr once per character.)
+size_t blank_at_or_after(std::string_view s, size_t from, bool blank) {
+  for (size_t i = from; i < s.size(); ++i)
+    if ((s[i] == ' ' || s[i] == '\t') == blank) return i;
+  return npos;
+}
+
+// Whether `s` holds "audit(" (a second record glued on would): '(' is rare in record bodies,
+// so scanning for it is cheaper than for the word.
+bool has_stamp(std::string_view s) {
+  for (size_t p = s.find('('); p != npos; p = s.find('(', p + 1))
+    if (p >= 5 && s.substr(p - 5, 5) == "audit") return true;
+  return false;
+}
+
 struct Cursor {
   LineResult& out;
   int budget = kMaxRecordsPerLine;
+  const BodyFilter* filter = nullptr;
 };
 
 void parse_text(std::string_view line, Cursor& cur, bool nested);
@@ -208,10 +250,10 @@ void parse_typed(std::string_view line, size_t type_pos, size_t node_pos, Cursor
     rec.node = out.records.back().node;
   }
   size_t tstart = type_pos + 5;
-  size_t tend = line.find_first_of(" \t", tstart);
+  size_t tend = blank_at_or_after(line, tstart, true);
   if (tend == npos) tend = line.size();
   set_type(rec, line.substr(tstart, tend - tstart));
-  size_t i = line.find_first_not_of(" \t", tend);
+  size_t i = blank_at_or_after(line, tend, false);
   std::string_view rest = i == npos ? npos_sv : line.substr(i);
   if (rest.starts_with("msg=")) rest.remove_prefix(4);
   if (!rest.starts_with("audit(")) {
@@ -236,6 +278,17 @@ void parse_typed(std::string_view line, size_t type_pos, size_t node_pos, Cursor
   else if (b == npos)
     body = npos_sv;
 
+  if (cur.filter && cur.filter->want && !has_stamp(body) &&
+      !cur.filter->want(rec, cur.filter->ctx)) {
+    // Not wanted, and no second record can be glued on (it would start with an audit( stamp).
+    if (!nested) {
+      out.format = interpreted ? "ausearch-interpreted" : prefix_format(line.substr(0, rec_start));
+      if (out.format == "auditd" && body.find('\x1d') != npos) out.format = "auditd-enriched";
+    }
+    rec.body_skipped = true;
+    out.records.push_back(std::move(rec));
+    return;
+  }
   BodyOptions opts;
   opts.interpreted = interpreted;
   BodyResult br = parse_body(body, opts, rec);
@@ -253,11 +306,13 @@ void parse_typed(std::string_view line, size_t type_pos, size_t node_pos, Cursor
 void parse_text(std::string_view line, Cursor& cur, bool nested) {
   LineResult& out = cur.out;
   size_t type_pos = find_token(line, "type=");
-  size_t stamp_pos = find_token(line, "audit(");
+  // Only what comes before `type=` can be another form's header: look no further.
+  std::string_view head = type_pos == npos ? line : line.substr(0, type_pos);
+  size_t stamp_pos = find_token(head, "audit(");
   size_t journal_pos = npos;
   // journald's short form: "audit[1234]: " (checked in place, so a line of "audit[audit[…"
   // stays linear).
-  for (size_t p = find_token(line, "audit["); p != npos; p = find_token(line, "audit[", p + 1)) {
+  for (size_t p = find_token(head, "audit["); p != npos; p = find_token(head, "audit[", p + 1)) {
     size_t d = p + 6;
     while (d < line.size() && is_digit(line[d])) ++d;
     if (d > p + 6 && line.substr(d).starts_with("]: ")) {
@@ -413,16 +468,16 @@ LineResult parse_journal_entry(const JournalEntry& e) {
   return out;
 }
 
-LineResult parse_line(std::string_view line) {
+LineResult parse_line(std::string_view line, const BodyFilter* filter) {
   LineResult out;
   while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) line.remove_suffix(1);
-  size_t first = line.find_first_not_of(" \t");
+  size_t first = blank_at_or_after(line, 0, false);
   if (first == npos) return out;
   if (line[first] == '{') {
     parse_journal_json(line.substr(first), out);
     return out;
   }
-  Cursor cur{out};
+  Cursor cur{out, kMaxRecordsPerLine, filter};
   parse_text(line, cur, false);
   return out;
 }

@@ -29,6 +29,8 @@ struct Record {
   // seresult=denied and seperms="a b" (go-libaudit's names). ENRICHED fields keep their
   // uppercase keys (AUID, ARCH, SYSCALL …).
   std::vector<std::pair<std::string, std::string>> fields;
+  // The body was not read because the caller's BodyFilter did not want it (fields empty).
+  bool body_skipped = false;
 
   // The LAST value of `key` (so a flattened inner msg='…' field wins over the outer one),
   // nullptr when absent.
@@ -51,7 +53,16 @@ struct LineResult {
   bool lost_notice = false;
 };
 
-LineResult parse_line(std::string_view line);
+// Decides from a record's header (type, type_name, time, serial, node) whether its body is
+// read: a reader that needs only some records skips the cost of the others' fields. Applies
+// to records with an audit(…) stamp behind `type=`; a body that may hold a second record glued
+// on is read anyway.
+struct BodyFilter {
+  bool (*want)(const Record& header, void* ctx) = nullptr;
+  void* ctx = nullptr;
+};
+
+LineResult parse_line(std::string_view line, const BodyFilter* filter = nullptr);
 
 // The fields of one journal entry that locate an audit record in it, from `journalctl -o json`
 // or `-o export`. journald's audit transport (systemd's journald-audit.c) stores a record as

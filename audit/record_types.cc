@@ -9,8 +9,16 @@ struct TypeName {
   int type;
   std::string_view name;
 };
-// The types denials come with, and the common neighbours a log interleaves them with.
+// The types denials come with, and the common neighbours a log interleaves them with. The
+// commonest in real logs come first: lookups are linear.
 constexpr TypeName kTypes[] = {
+    {1300, "SYSCALL"},
+    {1302, "PATH"},
+    {1320, "EOE"},
+    {1327, "PROCTITLE"},
+    {1307, "CWD"},
+    {1326, "SECCOMP"},
+    {1400, "AVC"},
     {1100, "USER_AUTH"},
     {1101, "USER_ACCT"},
     {1103, "CRED_ACQ"},
@@ -22,22 +30,15 @@ constexpr TypeName kTypes[] = {
     {1112, "USER_LOGIN"},
     {1130, "SERVICE_START"},
     {1131, "SERVICE_STOP"},
-    {1300, "SYSCALL"},
-    {1302, "PATH"},
     {1303, "IPC"},
     {1304, "SOCKETCALL"},
     {1305, "CONFIG_CHANGE"},
     {1306, "SOCKADDR"},
-    {1307, "CWD"},
     {1309, "EXECVE"},
-    {1320, "EOE"},
     {1321, "BPRM_FCAPS"},
     {1322, "CAPSET"},
     {1325, "NETFILTER_CFG"},
-    {1326, "SECCOMP"},
-    {1327, "PROCTITLE"},
     {1334, "BPF"},
-    {1400, "AVC"},
     {1401, "SELINUX_ERR"},
     {1402, "AVC_PATH"},
     {1403, "MAC_POLICY_LOAD"},

@@ -66,6 +66,11 @@ class LineSplitter {
   void feed(std::string_view bytes) {
     while (!bytes.empty()) {
       size_t nl = bytes.find('\n');
+      if (partial_.empty() && !skipping_ && nl != std::string_view::npos && nl <= kMaxLine) {
+        c_.add_line(bytes.substr(0, nl));  // a whole line in the buffer: no copy
+        bytes.remove_prefix(nl + 1);
+        continue;
+      }
       std::string_view part = bytes.substr(0, nl);
       if (!skipping_) {
         size_t room = kMaxLine - std::min(kMaxLine, partial_.size());
