@@ -284,12 +284,12 @@ std::string unified_diff(const std::string& label, const std::string& a, const s
     if (i < n && j < m && x[i] == y[j]) {
       ops.push_back({' ', x[i], i, j});
       ++i, ++j;
-    } else if (j < m && (i == n || L[i][j + 1] >= L[i + 1][j])) {
+    } else if (i < n && (j == m || L[i + 1][j] >= L[i][j + 1])) {
+      ops.push_back({'-', x[i], i, j});  // removals before additions, as diff -u prints them
+      ++i;
+    } else {
       ops.push_back({'+', y[j], i, j});
       ++j;
-    } else {
-      ops.push_back({'-', x[i], i, j});
-      ++i;
     }
   }
   std::string out = fmt::format("--- {}\n+++ {}\n", label, label);

@@ -119,7 +119,11 @@ TEST(PolicyEdit, UnifiedDiffAppliesWithPatch) {
   std::string diff = unified_diff("t.cordon", kPolicy, e->text);
   EXPECT_NE(diff.find("@@ "), std::string::npos) << diff;
   EXPECT_NE(diff.find("\n+  allow mprotect\n"), std::string::npos) << diff;
-  EXPECT_NE(diff.find("\n-  errno EPERM log mprotect, mincore  # x\n"), std::string::npos) << diff;
+  // Removals first, as diff -u prints them.
+  EXPECT_NE(diff.find("\n-  errno EPERM log mprotect, mincore  # x\n"
+                      "+  errno EPERM log mincore  # x\n"),
+            std::string::npos)
+      << diff;
   fs::path dir = fs::temp_directory_path() / ("cordon-edit-" + std::to_string(getpid()));
   fs::create_directories(dir);
   std::ofstream(dir / "t.cordon") << kPolicy;
