@@ -175,14 +175,17 @@ void Collector::keep(Denial d) {
   if (d.source == "apparmor" || d.source == "selinux") action = d.requested + "/" + d.denied;
   std::string path = d.path.empty() ? d.name : d.path;
   if (d.source == "landlock" && path.empty()) path = d.daddr + ":" + d.fport + d.lport;
+  std::string t = tag ? tag(d) : std::string();
   Key k{d.source,   d.exe.empty() ? d.comm : d.exe,
         d.arch,     what,
         path,       action,
         d.profile,  d.scontext,
-        d.tcontext, d.tclass};
+        d.tcontext, d.tclass,
+        t};
   auto [it, inserted] = index_.try_emplace(std::move(k), entries_.size());
   if (inserted) {
     Entry e;
+    e.tag = std::move(t);
     e.first_time = e.last_time = d.time;
     e.count = 1;
     e.denial = std::move(d);

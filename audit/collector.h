@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -20,7 +21,8 @@ namespace cordon::audit {
 
 // One distinct denial: the first record seen, how many, and when.
 struct Entry {
-  Denial denial;  // the first occurrence
+  Denial denial;    // the first occurrence
+  std::string tag;  // Collector::tag's answer for it ("" without one)
   size_t count = 0;
   double first_time = 0, last_time = 0;
 };
@@ -47,6 +49,9 @@ class Collector {
   // Denials whose record time is earlier than this (seconds since the epoch) are counted in
   // `before_since`, not kept. Denials without a time are kept. 0: keep all.
   double since = 0;
+  // When set, called for each denial kept; denials with different answers are never counted
+  // together (cordon audit tags each with the sandbox it came from).
+  std::function<std::string(const Denial&)> tag;
 
   size_t lines = 0;          // lines read
   size_t not_audit = 0;      // lines (or journal export entries) that are not audit records
@@ -77,8 +82,9 @@ class Collector {
 
   JournalExportReader export_;
 
-  using Key = std::tuple<std::string, std::string, std::string, std::string, std::string,
-                         std::string, std::string, std::string, std::string, std::string>;
+  using Key =
+      std::tuple<std::string, std::string, std::string, std::string, std::string, std::string,
+                 std::string, std::string, std::string, std::string, std::string>;
   EventGrouper grouper_;
   // The last sibling records (SYSCALL, PATH, CWD, PROCTITLE) skipped unread, as lines: a log
   // that writes them before their denial still gets them. A ring of kRecentSiblings slots

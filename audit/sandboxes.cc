@@ -38,6 +38,9 @@ std::optional<SandboxMatch> match_sandbox(const Denial& d,
   std::sort(order.begin(), order.end(), [](auto* a, auto* b) { return a->start > b->start; });
   // Without a time, pids alone could name a sandbox of long ago: only a live process counts.
   const bool timed = d.time > 0;
+  if (timed && std::none_of(order.begin(), order.end(),
+                            [&](auto* r) { return running_at(*r, d.time, now); }))
+    return std::nullopt;  // no sandbox ran then (most of an old log): no /proc lookups
   for (auto* r : order) {
     if (timed && !running_at(*r, d.time, now)) continue;
     if (timed && (pid == r->host_pid || (r->app_pid && pid == *r->app_pid)))

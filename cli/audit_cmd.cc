@@ -359,11 +359,23 @@ class Resolver {
   }
 
   void reload() {
+    last_reload_ = now_seconds();
     records_.clear();
     for (const auto& d : dirs_)
       for (auto& r : launcher::read_registry(d)) records_.push_back(std::move(r));
   }
   size_t sandboxes() const { return records_.size(); }
+  // The sandbox a denial came from, for telling apart equal denials of different sandboxes.
+  // Following, a sandbox started after the last reading of the registry is looked for again
+  // (at most twice a second).
+  std::string sandbox_id(const audit::Denial& d, bool follow) {
+    auto m = audit::match_sandbox(d, records_, now_seconds(), audit::live_pid_ns);
+    if (!m && follow && now_seconds() - last_reload_ > 0.5) {
+      reload();
+      m = audit::match_sandbox(d, records_, now_seconds(), audit::live_pid_ns);
+    }
+    return m ? m->record->id : std::string();
+  }
 
   Resolved resolve(const audit::Denial& d) {
     Resolved out;
@@ -454,6 +466,7 @@ class Resolver {
   std::vector<PolicySource> given_;
   std::vector<std::string> dirs_;
   std::vector<launcher::SandboxRecord> records_;
+  double last_reload_ = 0;
   std::map<std::string, std::unique_ptr<PolicySource>> compiled_;
   std::map<std::string, std::string> failures_;
 };
@@ -664,6 +677,10 @@ int cmd_audit(const AuditOptions& opts, std::ostream& out, std::ostream& err) {
 
   audit::Collector c;
   if (since) c.since = *since;
+  if (!dirs.empty() && (opts.follow || resolver.sandboxes() > 0))
+    c.tag = [&resolver, &opts](const audit::Denial& d) {
+      return resolver.sandbox_id(d, opts.follow);
+    };
 
   // Following: each new distinct denial is printed when it first appears.
   size_t printed = 0;

@@ -32,6 +32,23 @@ constexpr std::string_view kSeccompBody =
     "auid=1000 uid=1000 gid=1000 ses=3 subj=unconfined pid=9952 comm=\"bw\" exe=\"/usr/bin/bw\" "
     "sig=0 arch=c000003e syscall=92 compat=0 ip=0x7f0e5c1d2a3b code=0x50001";
 
+// Equal denials of two sandboxes (the tag says which) are two entries; of one sandbox, one.
+TEST(AuditCollector, TaggedDenialsAreCountedPerTag) {
+  Collector c;
+  c.tag = [](const Denial& d) { return d.pid && *d.pid < 200 ? "sandbox-a" : "sandbox-b"; };
+  for (int pid : {100, 101, 300})
+    c.add_line("type=SECCOMP msg=audit(1700000000.100:" + std::to_string(pid) +
+               "): pid=" + std::to_string(pid) +
+               " comm=\"app\" exe=\"/usr/bin/app\" sig=0 arch=c000003e syscall=63 compat=0 "
+               "ip=0x1 code=0x50000");
+  c.finish();
+  ASSERT_EQ(c.entries().size(), 2u) << c.summary();
+  EXPECT_EQ(c.entries()[0].tag, "sandbox-a");
+  EXPECT_EQ(c.entries()[0].count, 2u);
+  EXPECT_EQ(c.entries()[1].tag, "sandbox-b");
+  EXPECT_EQ(c.entries()[1].count, 1u);
+}
+
 TEST(AuditCollector, RateLimitNoticesAreCountedNotUnparsable) {
   Collector c;
   feed(c,
