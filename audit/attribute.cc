@@ -151,6 +151,40 @@ Attribution attribute_landlock(const Denial& d, const launcher::Plan& plan) {
   return a;
 }
 
+// For calls whose meaning is in an argument (socket's family, ioctl's request…), the allow
+// a fix proposes is narrowed to the value seen — when the event's SYSCALL record gave the
+// arguments (audit enabled). Argument names are the kernel's; all these are 32-bit.
+std::string argument_condition(const Denial& d) {
+  struct Narrow {
+    std::string_view syscall;
+    std::array<std::pair<int, std::string_view>, 2> args;  // index -1: unused
+  };
+  static constexpr Narrow kNarrow[] = {
+      {"socket", {{{0, "family"}, {-1, ""}}}},
+      {"socketpair", {{{0, "family"}, {-1, ""}}}},
+      {"ioctl", {{{1, "cmd"}, {-1, ""}}}},
+      {"fcntl", {{{1, "cmd"}, {-1, ""}}}},
+      {"prctl", {{{0, "option"}, {-1, ""}}}},
+      {"personality", {{{0, "personality"}, {-1, ""}}}},
+      {"madvise", {{{2, "behavior"}, {-1, ""}}}},
+      {"setsockopt", {{{1, "level"}, {2, "optname"}}}},
+      {"getsockopt", {{{1, "level"}, {2, "optname"}}}},
+  };
+  for (const auto& n : kNarrow) {
+    if (n.syscall != d.syscall) continue;
+    std::string cond;
+    for (const auto& [index, arg] : n.args) {
+      if (index < 0) continue;
+      if (!d.args[static_cast<size_t>(index)]) return "";
+      uint64_t v = *d.args[static_cast<size_t>(index)] & 0xffffffffu;
+      cond += fmt::format("{}{} == {}", cond.empty() ? " if " : " && ", arg,
+                          v < 4096 ? fmt::format("{}", v) : fmt::format("{:#x}", v));
+    }
+    return cond;
+  }
+  return "";
+}
+
 // What the blockers need: "rw" when any writes, makes, removes or truncates.
 bool needs_write(std::string_view blockers) {
   for (std::string_view w : {"write", "make", "remove", "truncate", "refer"})
@@ -291,7 +325,7 @@ std::optional<Change> suggest_change(const Denial& d, const Attribution& a) {
     std::string name =
         d.syscall.empty() && d.syscall_nr ? fmt::format("#{}", *d.syscall_nr) : d.syscall;
     if (name.empty() || name.front() == '#') return std::nullopt;  // no name to write a rule
-    return Change{"syscalls", "allow " + name, name, "", ""};
+    return Change{"syscalls", "allow " + name + argument_condition(d), name, "", ""};
   }
   if (d.source == "landlock") {
     std::string_view b = d.blockers;

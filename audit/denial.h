@@ -13,6 +13,7 @@
 // Use is_denial() to keep only what a policy change could fix or should explain.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -38,6 +39,9 @@ struct Denial {
   std::string arch;  // libseccomp's name ("x86_64", "x86", "aarch64"), or the raw field
   std::string syscall;
   std::optional<int> syscall_nr;
+  // The call's first four arguments, from the event's SYSCALL record (a0..a3) when it has one
+  // for the same call (audit enabled); nullopt each when unknown.
+  std::array<std::optional<uint64_t>, 4> args{};
   std::string action;  // kill-process kill-thread trap errno(N) trace(N) log allow user-notif
   std::string signal;  // seccomp sig=, AppArmor signal=
 

@@ -1,6 +1,9 @@
 #include "audit/event.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
+#include <charconv>
 
 #include "audit/fields.h"
 #include "audit/record_types.h"
@@ -22,6 +25,12 @@ void summarize(Event& ev) {
         ev.arch = std::move(call.arch);
         ev.syscall = std::move(call.syscall);
         ev.syscall_nr = call.nr;
+        for (size_t k = 0; k < ev.args.size(); ++k) {
+          std::string_view a = r.value(fmt::format("a{}", k));
+          uint64_t v = 0;
+          auto [end, ec] = std::from_chars(a.data(), a.data() + a.size(), v, 16);
+          if (!a.empty() && ec == std::errc() && end == a.data() + a.size()) ev.args[k] = v;
+        }
         break;
       }
       case kCwd:
@@ -139,6 +148,8 @@ void enrich(Denial& d, const Event& ev) {
     d.syscall = ev.syscall;
     d.syscall_nr = ev.syscall_nr;
   }
+  // The arguments belong to the denial only when the SYSCALL record is of the same call.
+  if (ev.syscall_nr && d.syscall_nr == ev.syscall_nr && !d.args[0]) d.args = ev.args;
   if (d.arch.empty()) d.arch = ev.arch;
   if (d.path.empty() && !ev.paths.empty()) d.path = ev.paths.front();
   if (d.cwd.empty()) d.cwd = ev.cwd;

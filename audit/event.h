@@ -11,6 +11,7 @@
 // of their own.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <deque>
 #include <map>
@@ -35,6 +36,7 @@ struct Event {
   std::optional<int64_t> pid;
   std::string comm, exe, arch, syscall;
   std::optional<int> syscall_nr;
+  std::array<std::optional<uint64_t>, 4> args{};  // a0..a3 (hex in the record)
   std::optional<int64_t> exit;
   std::string success;  // "yes" / "no"
   // From CWD, PATH (name= of each, in item order) and PROCTITLE (NULs as spaces).

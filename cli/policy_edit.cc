@@ -183,6 +183,16 @@ Result<Edited> change_syscalls(const std::string& text, const policy::File& f,
                              [&](const policy::Word& w) { return w.text == c.syscall; });
       if (it == r.targets.end()) continue;
       size_t roff = offset_of(text, r.loc.line, r.loc.column);
+      if (c.entry.find(" if ") != std::string::npos) {
+        // A conditional allow goes before the rule (first match), which keeps deciding the
+        // call's other uses.
+        Edited e;
+        e.text = text;
+        size_t ls = line_start(text, roff);
+        e.text.insert(ls, indent_of(text, ls) + c.entry + "\n");
+        e.line = r.loc.line;
+        return e;
+      }
       if (r.targets.size() == 1) {
         Edited e;
         e.text = text;

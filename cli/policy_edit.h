@@ -16,7 +16,9 @@ struct Edited {
 };
 
 // Applies `c` to `text` (the file at `path`), the smallest way the language allows:
-//  - syscalls: a rule of this file that names the call alone, unconditionally, becomes
+//  - syscalls: a conditional allow (`allow socket if family == 16`) goes right before the
+//    rule of this file that refuses the call, else at the block's end; otherwise a rule of
+//    this file that names the call alone, unconditionally, becomes
 //    `allow CALL`; a call named among others is taken out of that rule; otherwise
 //    `allow CALL` is added to the file's syscalls block (a direct rule of the top file comes
 //    before every included rule and every group rule);

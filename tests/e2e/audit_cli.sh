@@ -100,7 +100,33 @@ check_follow_rotation() {
   expect_in follow-summary "3 lines, 3 records, 3 denials \(3 distinct\)" "stderr" "$ERR"
 }
 
+# With audit enabled the event also has the SYSCALL record: the fix allows the value seen.
+check_argument_condition() {
+  cat >net.cordon <<'EOF2'
+cordon 1
+syscalls {
+  default errno EPERM log
+  allow read write exit_group
+}
+EOF2
+  {
+    seccomp 1700000002.000 20 41
+    printf 'type=SYSCALL msg=audit(1700000002.000:20): arch=c000003e syscall=41 success=no exit=-1 a0=10 a1=80003 a2=0 a3=0 items=0 ppid=1 pid=77 auid=0 uid=0 gid=0 euid=0 suid=0 fsuid=0 egid=0 sgid=0 fsgid=0 tty=(none) ses=1 comm="app" exe="/usr/bin/app" key=(null)
+'
+  } >net.log
+  LASTCMD="cordon audit --diff --policy net.cordon net.log"
+  OUT=$("$CORDON" audit --diff --policy net.cordon net.log 2>"$T/err")
+  ERR=$(<"$T/err")
+  expect_in diff-argument-condition '^\+  allow socket if family == 16$' "the patch" "$OUT"
+  printf '%s\n' "$OUT" | patch -s -p0 >/dev/null 2>&1
+  OUT=$("$CORDON" explain net.cordon socket AF_NETLINK 2>&1)
+  expect_in diff-condition-allows-netlink "filter result: ALLOW" "cordon explain socket AF_NETLINK" "$OUT"
+  OUT=$("$CORDON" explain net.cordon socket AF_INET 2>&1)
+  expect_in diff-condition-not-inet "filter result: ERRNO" "cordon explain socket AF_INET" "$OUT"
+}
+
 check_diff_applies
+check_argument_condition
 check_since
 check_follow_rotation
 e2e_finish

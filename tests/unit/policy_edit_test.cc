@@ -63,6 +63,20 @@ TEST(PolicyEdit, TakesTheCallOutOfARuleNamingSeveral) {
   EXPECT_NE(e2->text.find("  errno EPERM log mprotect  # x\n"), std::string::npos) << e2->text;
 }
 
+TEST(PolicyEdit, ConditionalAllowGoesBeforeTheRuleThatRefuses) {
+  audit::Change c{"syscalls", "allow mprotect if prot == 3", "mprotect", "", ""};
+  auto e = apply_change("t.cordon", kPolicy, c);
+  ASSERT_TRUE(e);
+  EXPECT_EQ(e->line, 7u);
+  EXPECT_NE(e->text.find("  allow mprotect if prot == 3\n  errno EPERM log mprotect, mincore"),
+            std::string::npos)
+      << e->text;
+  audit::Change s{"syscalls", "allow socket if family == 16", "socket", "", ""};
+  auto e2 = apply_change("t.cordon", kPolicy, s);
+  ASSERT_TRUE(e2);
+  EXPECT_NE(e2->text.find("  allow socket if family == 16\n}"), std::string::npos) << e2->text;
+}
+
 TEST(PolicyEdit, FilesystemEntryChangesKindOrIsAdded) {
   audit::Change rw_srv{"filesystem", "rw /srv", "", "/srv", "rw"};
   auto e = apply_change("t.cordon", kPolicy, rw_srv);
@@ -96,6 +110,7 @@ TEST(PolicyEdit, EveryEditStillCompiles) {
   for (const auto& c :
        {syscall_change("getpid"), syscall_change("clone3"), syscall_change("mprotect"),
         syscall_change("mincore"), audit::Change{"filesystem", "rw /srv", "", "/srv", "rw"},
+        audit::Change{"syscalls", "allow mprotect if prot == 3", "mprotect", "", ""},
         audit::Change{"filesystem", "ro /opt", "", "/opt", "ro"},
         audit::Change{"landlock", "connect tcp 443", "", "", ""}}) {
     auto e = apply_change("t.cordon", kPolicy, c);
