@@ -27,8 +27,56 @@ void Collector::take_line(std::string_view line) {
     line = line.substr(0, kMaxLine);
   }
   if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+  if (skip_fast(line)) return;
   BodyFilter filter{&Collector::want_body, this};
   take_result(parse_line(line, &filter), line);
+}
+
+// The bulk of an auditd log, `type=T msg=audit(S.F:N): body` records nobody wants, counted
+// and passed over without building a LineResult (the same decisions as want_body and
+// take_result make for them). Anything else goes the full way.
+bool Collector::skip_fast(std::string_view line) {
+  if (!line.starts_with("type=")) return false;
+  size_t sp = line.find(' ', 5);
+  if (sp == std::string_view::npos) return false;
+  std::string_view token = line.substr(5, sp - 5);
+  int type = record_type_number(token);
+  const bool sibling =
+      type == kSyscall || type == kPath || type == kCwd || type == kProctitle || type == 1402;
+  const bool eoe = type == kEoe;
+  if (!sibling && !eoe &&
+      (type == 0 || type == kSeccomp || type == kAvc || type == kUserAvc ||
+       type == kLandlockAccess || type == kLandlockDomain ||
+       (type >= kAppArmorFirst && type <= kAppArmorLast)))
+    return false;
+  std::string_view rest = line.substr(sp + 1);
+  if (!rest.starts_with("msg=audit(")) return false;
+  size_t close = rest.find(')', 10);
+  if (close == std::string_view::npos) return false;
+  double time = 0;
+  uint64_t serial = 0;
+  if (!kernel_stamp(rest.substr(10, close - 10), time, serial)) return false;
+  if (has_stamp(rest.substr(close + 1))) return false;  // a record glued on
+  static const std::string kNoNode;
+  if ((sibling || eoe) && grouper_.is_open(kNoNode, serial, time)) return false;
+  ++records;
+  if (token.starts_with("UNKNOWN")) ++unknown_types;
+  if (eoe) {
+    // an event nobody opened has ended: nothing to count
+  } else if (!sibling) {
+    ++other_records;
+  } else {
+    if (recent_.size() < kRecentSiblings) recent_.emplace_back();
+    Skipped& slot = recent_[recent_next_];
+    recent_next_ = (recent_next_ + 1) % kRecentSiblings;
+    slot.node.clear();
+    slot.line.assign(line);
+    slot.serial = serial;
+    slot.time = time;
+    slot.used = false;
+  }
+  for (const auto& ev : grouper_.advance(time)) take(ev);
+  return true;
 }
 
 // Most of a log is records of events without a denial: their bodies are never looked at.

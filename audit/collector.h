@@ -73,6 +73,7 @@ class Collector {
 
  private:
   static bool want_body(const Record& header, void* self);
+  bool skip_fast(std::string_view line);
   void take_line(std::string_view line);
   void take_result(LineResult lr, std::string_view line = {});
   // Adds a record read in full; first the skipped siblings of its event that came before it.

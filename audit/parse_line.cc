@@ -45,30 +45,9 @@ size_t find_token(std::string_view s, std::string_view needle, size_t from = 0) 
 // "1700000000.123:456" or, from `ausearch -i`, "11/23/2026 12:00:00.123:456" (read as UTC:
 // ausearch prints local time and does not say which zone).
 bool parse_stamp(std::string_view stamp, Record& rec, bool& interpreted) {
-  // The kernel's own form, "SECONDS.MILLIS:SERIAL", read in one pass.
-  {
-    size_t i = 0;
-    uint64_t secs = 0, serial = 0;
-    unsigned millis = 0, digits = 0;
-    while (i < stamp.size() && is_digit(stamp[i]) && i < 19) secs = secs * 10 + (stamp[i++] - '0');
-    if (i > 0 && i < stamp.size() && stamp[i] == '.') {
-      size_t f = ++i;
-      while (i < stamp.size() && is_digit(stamp[i]) && i - f < 9)
-        millis = millis * 10 + (stamp[i++] - '0'), ++digits;
-      if (digits > 0 && i < stamp.size() && stamp[i] == ':') {
-        size_t n = ++i;
-        while (i < stamp.size() && is_digit(stamp[i]) && i - n < 19)
-          serial = serial * 10 + (stamp[i++] - '0');
-        if (i > n && i == stamp.size()) {
-          double fraction = millis;
-          for (unsigned k = 0; k < digits; ++k) fraction /= 10;
-          rec.time = static_cast<double>(secs) + fraction;
-          rec.serial = serial;
-          interpreted = false;
-          return true;
-        }
-      }
-    }
+  if (kernel_stamp(stamp, rec.time, rec.serial)) {
+    interpreted = false;
+    return true;
   }
   size_t colon = stamp.rfind(':');
   if (colon == npos || !parse_number(stamp.substr(colon + 1), rec.serial)) return false;
@@ -207,14 +186,6 @@ size_t blank_at_or_after(std::string_view s, size_t from, bool blank) {
   for (size_t i = from; i < s.size(); ++i)
     if ((s[i] == ' ' || s[i] == '\t') == blank) return i;
   return npos;
-}
-
-// Whether `s` holds "audit(" (a second record glued on would): '(' is rare in record bodies,
-// so scanning for it is cheaper than for the word.
-bool has_stamp(std::string_view s) {
-  for (size_t p = s.find('('); p != npos; p = s.find('(', p + 1))
-    if (p >= 5 && s.substr(p - 5, 5) == "audit") return true;
-  return false;
 }
 
 struct Cursor {
@@ -466,6 +437,33 @@ LineResult parse_journal_entry(const JournalEntry& e) {
   parse_text(message, cur, false);
   if (out.audit_like) out.format = "journal-json";
   return out;
+}
+
+// '(' is rare in record bodies, so scanning for it is cheaper than for the word.
+bool has_stamp(std::string_view s) {
+  for (size_t p = s.find('('); p != npos; p = s.find('(', p + 1))
+    if (p >= 5 && s.substr(p - 5, 5) == "audit") return true;
+  return false;
+}
+
+bool kernel_stamp(std::string_view stamp, double& time, uint64_t& serial) {
+  size_t i = 0;
+  uint64_t secs = 0, n = 0;
+  unsigned millis = 0, digits = 0;
+  while (i < stamp.size() && is_digit(stamp[i]) && i < 19) secs = secs * 10 + (stamp[i++] - '0');
+  if (i == 0 || i >= stamp.size() || stamp[i] != '.') return false;
+  size_t f = ++i;
+  while (i < stamp.size() && is_digit(stamp[i]) && i - f < 9)
+    millis = millis * 10 + (stamp[i++] - '0'), ++digits;
+  if (digits == 0 || i >= stamp.size() || stamp[i] != ':') return false;
+  size_t start = ++i;
+  while (i < stamp.size() && is_digit(stamp[i]) && i - start < 19) n = n * 10 + (stamp[i++] - '0');
+  if (i == start || i != stamp.size()) return false;
+  double fraction = millis;
+  for (unsigned k = 0; k < digits; ++k) fraction /= 10;
+  time = static_cast<double>(secs) + fraction;
+  serial = n;
+  return true;
 }
 
 LineResult parse_line(std::string_view line, const BodyFilter* filter) {

@@ -64,6 +64,12 @@ struct BodyFilter {
 
 LineResult parse_line(std::string_view line, const BodyFilter* filter = nullptr);
 
+// The kernel's stamp "SECONDS.FRACTION:SERIAL" (what is inside audit(…)); false for any other
+// form (`ausearch -i` dates go through parse_line).
+bool kernel_stamp(std::string_view stamp, double& time, uint64_t& serial);
+// Whether `s` holds "audit(": a record body with a second record glued on does.
+bool has_stamp(std::string_view s);
+
 // The fields of one journal entry that locate an audit record in it, from `journalctl -o json`
 // or `-o export`. journald's audit transport (systemd's journald-audit.c) stores a record as
 // MESSAGE="TYPE body" (the `audit(…):` header dropped; TYPE is the name, or AUDITnnnn for a
