@@ -65,7 +65,13 @@
 #include <string_view>
 #include <vector>
 
+#include "bench/common.h"
+
 namespace {
+
+using cordon::bench::describe;
+using cordon::bench::errno_str;
+using cordon::bench::find_in_path;
 
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
@@ -83,10 +89,6 @@ void cleanup() {
   fmt::print(stderr, "bench_audit: {}\n", msg);
   cleanup();
   std::exit(1);
-}
-
-std::string errno_str(int e) {
-  return fmt::format("{} ({})", strerrordesc_np(e), strerrorname_np(e));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1022,33 +1024,6 @@ std::vector<std::string> verify(const Expect& e, const std::string& err, const s
 // ---------------------------------------------------------------------------------------------
 // Running the peers
 
-std::optional<std::string> find_program(const std::string& prog) {
-  const char* p = std::getenv("PATH");
-  // ausearch lives in /usr/sbin, which an ordinary user's PATH may lack.
-  std::string path = std::string(p && *p ? p : "/usr/local/bin:/usr/bin:/bin") +
-                     ":/usr/local/sbin:/usr/sbin:/sbin";
-  size_t start = 0;
-  while (start <= path.size()) {
-    size_t end = path.find(':', start);
-    if (end == std::string::npos) end = path.size();
-    std::string dir = path.substr(start, end - start);
-    if (!dir.empty()) {
-      std::string cand = dir + "/" + prog;
-      struct stat st;
-      if (stat(cand.c_str(), &st) == 0 && S_ISREG(st.st_mode) && access(cand.c_str(), X_OK) == 0)
-        return cand;
-    }
-    start = end + 1;
-  }
-  return std::nullopt;
-}
-
-std::string describe(const std::vector<std::string>& argv) {
-  std::string s;
-  for (const auto& a : argv) s += (s.empty() ? "" : " ") + a;
-  return s;
-}
-
 struct Outcome {
   double wall_s = 0, cpu_s = 0;
   long maxrss_kib = 0;
@@ -1230,7 +1205,7 @@ int verify_mode(const std::string& expect_path, const std::string& json_path,
 int measure_mode(const std::string& out_path, const std::vector<std::string>& argv) {
   std::vector<std::string> cmd = argv;
   if (cmd[0].find('/') == std::string::npos) {
-    auto found = find_program(cmd[0]);
+    auto found = find_in_path(cmd[0]);
     if (!found) die(fmt::format("{}: not found in PATH", cmd[0]));
     cmd[0] = *found;
   }
@@ -1262,7 +1237,7 @@ int bench(uint64_t lines, int runs, uint64_t seed, std::string cordon_path) {
   if (access(cordon_path.c_str(), X_OK) != 0)
     die(fmt::format("no cordon binary at `{}`: {} (build it, or pass --cordon PATH)", cordon_path,
                     errno_str(errno)));
-  auto ausearch = find_program("ausearch");
+  auto ausearch = find_in_path("ausearch");
 
   char tmpl[] = "/tmp/cordon-bench-audit-XXXXXX";
   if (!mkdtemp(tmpl)) die(fmt::format("mkdtemp: {}", errno_str(errno)));

@@ -38,9 +38,15 @@
 #include <string>
 #include <vector>
 
+#include "bench/common.h"
+
 extern char** environ;
 
 namespace {
+
+using cordon::bench::describe;
+using cordon::bench::errno_str;
+using cordon::bench::find_in_path;
 
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
@@ -58,10 +64,6 @@ void cleanup() {
   fmt::print(stderr, "bench_launch: {}\n", msg);
   cleanup();
   std::exit(1);
-}
-
-std::string errno_str(int e) {
-  return fmt::format("{} ({})", strerrordesc_np(e), strerrorname_np(e));
 }
 
 struct Stats {
@@ -106,25 +108,6 @@ struct Case {
   std::vector<double> ms;
 };
 
-std::optional<std::string> find_in_path(const std::string& prog) {
-  const char* p = std::getenv("PATH");
-  std::string path = p && *p ? p : "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
-  size_t start = 0;
-  while (start <= path.size()) {
-    size_t end = path.find(':', start);
-    if (end == std::string::npos) end = path.size();
-    std::string dir = path.substr(start, end - start);
-    if (!dir.empty()) {
-      std::string cand = dir + "/" + prog;
-      struct stat st;
-      if (stat(cand.c_str(), &st) == 0 && S_ISREG(st.st_mode) && access(cand.c_str(), X_OK) == 0)
-        return cand;
-    }
-    start = end + 1;
-  }
-  return std::nullopt;
-}
-
 std::string make_home(uid_t owner) {
   char tmpl[] = "/tmp/cordon-bench-XXXXXX";
   if (!mkdtemp(tmpl)) die(fmt::format("mkdtemp /tmp/cordon-bench-XXXXXX: {}", errno_str(errno)));
@@ -144,12 +127,6 @@ std::vector<std::string> make_env(const std::string& home) {
   env.push_back("HOME=" + home);
   env.push_back("XDG_CACHE_HOME=" + home);
   return env;
-}
-
-std::string describe(const std::vector<std::string>& argv) {
-  std::string s;
-  for (const auto& a : argv) s += (s.empty() ? "" : " ") + a;
-  return s;
 }
 
 // The fds a launch gets: stdin and stdout on /dev/null, stderr on a memfd the parent reads
