@@ -15,6 +15,7 @@
 
 #include "cli/audit_cmd.h"
 #include "cli/plan_cache.h"
+#include "cli/score.h"
 #include "compiler/bpf.h"
 #include "compiler/compile.h"
 #include "compiler/seccomp.h"
@@ -317,6 +318,36 @@ int cmd_profiles() {
   return kExitOk;
 }
 
+// cordon score: the exposure score of the compiled policy. 3 when above --threshold.
+int cmd_score(const std::string& file, const std::vector<std::string>& sets,
+              std::optional<double> threshold, bool json) {
+  auto opts = make_options(sets);
+  std::string path = resolve_policy(file);
+  policy::Diagnostics diags;
+  auto plan = compiler::compile_file(path, opts, diags);
+  print_diags(diags, false);
+  if (!plan) {
+    if (!diags.has_errors())
+      std::cerr << fmt::format("{}: error: {}\n", path, plan.error().message());
+    return kExitPolicy;
+  }
+  cli::Score s = cli::score_plan(*plan);
+  if (json) {
+    auto j = cli::score_json(s);
+    j["policy"] = path;
+    if (threshold) j["threshold"] = *threshold;
+    std::cout << j.dump(2) << "\n";
+  } else {
+    std::cout << path << "\n\n" << cli::render_score(s);
+  }
+  if (threshold && s.total > *threshold + 1e-9) {
+    std::cerr << fmt::format("cordon: score {:.1f} is above the threshold {:.1f}\n", s.total,
+                             *threshold);
+    return 3;
+  }
+  return kExitOk;
+}
+
 // cordon run: the plan comes from the cache when the policy and its includes are unchanged
 // (no policy text is parsed then), else from the compiler, and is cached for the next launch.
 int cmd_run(const std::string& profile, const std::vector<std::string>& sets,
@@ -416,6 +447,18 @@ int main(int argc, char** argv) {
 
   auto* profiles = app.add_subcommand("profiles", "List the shipped profiles");
 
+  std::optional<double> score_threshold;
+  bool score_json = false;
+  auto* score = app.add_subcommand(
+      "score",
+      "Exposure score of a compiled policy, 0 (tight) to 10 (nothing confined), item by item "
+      "(weights: docs/score.md). Exit 3 when above --threshold");
+  score->add_option("FILE", file, "Policy file or shipped profile name")->required();
+  score->add_option("--threshold", score_threshold, "Exit 3 when the score is above N (0-10)")
+      ->check(CLI::Range(0.0, 10.0));
+  score->add_flag("--json", score_json, "The items and the score as JSON");
+  add_set(score);
+
   cli::AuditOptions audit_opts;
   auto* audit = app.add_subcommand(
       "audit", "Find denials in kernel logs, name the policy rule behind each, propose the fix");
@@ -495,6 +538,7 @@ int main(int argc, char** argv) {
     if (compile->parsed()) return cmd_compile(file, emit, out, sets);
     if (explain->parsed()) return cmd_explain(file, syscall, sc_args, arch, sets);
     if (profiles->parsed()) return cmd_profiles();
+    if (score->parsed()) return cmd_score(file, sets, score_threshold, score_json);
     if (audit->parsed()) return cli::cmd_audit(audit_opts);
     if (run->parsed()) {
       for (const auto& extra : run->remaining()) run_command.push_back(extra);
