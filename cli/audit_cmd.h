@@ -12,9 +12,8 @@
 namespace cordon::cli {
 
 struct AuditOptions {
-  // Files, "-" (stdin), "kmsg", "netlink"; none: the live source (the audit daemon's log
-  // when a daemon holds the audit socket, else kmsg; with --follow, the netlink multicast
-  // group when the caller may join it).
+  // Files, "-" (stdin), "kmsg", "netlink" (with --follow); none: the live source (the audit
+  // daemon's log while an auditd process runs, else kmsg).
   std::vector<std::string> sources;
   std::vector<std::string> policies;    // --policy FILE…: attribute to these, not the registry
   std::vector<std::string> registries;  // --registry DIR…: instead of the default directories

@@ -480,12 +480,18 @@ int main(int argc, char** argv) {
   audit->add_option("--since", audit_opts.since,
                     "Only denials from TIME on: @EPOCH, 'YYYY-MM-DD HH:MM[:SS]', today, "
                     "yesterday, or a duration ago (10m, 2h, 1d)");
-  audit->add_flag("--json", audit_opts.json, "One JSON object per distinct denial");
-  audit->add_flag("--diff", audit_opts.diff,
-                  "Print only a patch (unified diff) of every checked fix, for patch -p0");
-  audit->add_flag("--follow,-f", audit_opts.follow,
-                  "Keep reading (files across rotation, kmsg, netlink); print each new distinct "
-                  "denial as it appears; Ctrl-C prints the summary");
+  auto* audit_json =
+      audit->add_flag("--json", audit_opts.json, "One JSON object per distinct denial");
+  auto* audit_diff =
+      audit
+          ->add_flag("--diff", audit_opts.diff,
+                     "Print only a patch (unified diff) of every checked fix, for patch -p0")
+          ->excludes(audit_json);
+  audit
+      ->add_flag("--follow,-f", audit_opts.follow,
+                 "Keep reading (files across rotation, kmsg, netlink); print each new distinct "
+                 "denial as it appears; Ctrl-C prints the summary")
+      ->excludes(audit_diff);
 
   std::string run_profile = "cli";
   std::vector<std::string> run_command;
