@@ -11,16 +11,6 @@
 source "$(dirname "${BASH_SOURCE[0]}")/lib.bash"
 e2e_init "$@"
 
-# need PROGRAM DEBIAN-PACKAGE: installs the package when the program is missing.
-need() {
-  command -v "$1" >/dev/null && return 0
-  echo "app_python3: $1 is missing, installing the Debian package $2"
-  DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "$2" >/dev/null 2>&1 ||
-    { DEBIAN_FRONTEND=noninteractive apt-get update >/dev/null 2>&1 &&
-      DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "$2" >/dev/null 2>&1; } ||
-    e2e_skip_all "$1 is not installed and 'apt-get install $2' failed"
-  command -v "$1" >/dev/null || e2e_skip_all "$2 installed but $1 is still missing"
-}
 # Debian's interpreter by its path: a python3 earlier in PATH (pyenv, /usr/local) is not the
 # one the profile is written for.
 need /usr/bin/python3 python3
@@ -72,15 +62,8 @@ PYEOF
 chmod 644 samples.csv report.py refused.py
 
 # A private key's stand-in in each user's home.
-for h in home-root home-unpriv; do
-  mkdir -p "$T/$h/.ssh"
-  echo "-----BEGIN OPENSSH PRIVATE KEY----- cordon-fake-$h" >"$T/$h/.ssh/id_rsa"
-  chmod 700 "$T/$h/.ssh"
-  chmod 600 "$T/$h/.ssh/id_rsa"
-done
-chown -R 65534:65534 "$T/home-unpriv/.ssh"
+ssh_dirs KEY
 
-home() { if [[ $MODE == unpriv ]]; then echo "$T/home-unpriv"; else echo "$T/home-root"; fi; }
 
 cpy() { raw "$CORDON" run -p python3 -- "$PY" "$@"; }
 

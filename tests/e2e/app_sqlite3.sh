@@ -10,16 +10,6 @@
 source "$(dirname "${BASH_SOURCE[0]}")/lib.bash"
 e2e_init "$@"
 
-# need PROGRAM DEBIAN-PACKAGE: installs the package when the program is missing.
-need() {
-  command -v "$1" >/dev/null && return 0
-  echo "app_sqlite3: $1 is missing, installing the Debian package $2"
-  DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "$2" >/dev/null 2>&1 ||
-    { DEBIAN_FRONTEND=noninteractive apt-get update >/dev/null 2>&1 &&
-      DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "$2" >/dev/null 2>&1; } ||
-    e2e_skip_all "$1 is not installed and 'apt-get install $2' failed"
-  command -v "$1" >/dev/null || e2e_skip_all "$2 installed but $1 is still missing"
-}
 need sqlite3 sqlite3
 SQLITE=$(command -v sqlite3)
 

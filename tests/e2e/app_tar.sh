@@ -14,13 +14,6 @@
 source "$(dirname "${BASH_SOURCE[0]}")/lib.bash"
 e2e_init "$@"
 
-need() {
-  command -v "$1" >/dev/null && return
-  echo "$1 is missing: apt-get install -y --no-install-recommends $2"
-  DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "$2" >/dev/null 2>&1 ||
-    e2e_skip_all "$1 is not installed and 'apt-get install $2' failed"
-  command -v "$1" >/dev/null || e2e_skip_all "$1 is still not installed"
-}
 need tar tar
 need gzip gzip
 need xz xz-utils

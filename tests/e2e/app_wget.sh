@@ -9,16 +9,6 @@
 source "$(dirname "${BASH_SOURCE[0]}")/lib.bash"
 e2e_init "$@"
 
-# need PROGRAM DEBIAN-PACKAGE: installs the package when the program is missing.
-need() {
-  command -v "$1" >/dev/null && return 0
-  echo "app_wget: $1 is missing, installing the Debian package $2"
-  DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "$2" >/dev/null 2>&1 ||
-    { DEBIAN_FRONTEND=noninteractive apt-get update >/dev/null 2>&1 &&
-      DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "$2" >/dev/null 2>&1; } ||
-    e2e_skip_all "$1 is not installed and 'apt-get install $2' failed"
-  command -v "$1" >/dev/null || e2e_skip_all "$2 installed but $1 is still missing"
-}
 need wget wget
 need /usr/bin/python3 python3
 WGET=$(command -v wget)
@@ -51,13 +41,8 @@ PORT=$(<"$T/log/port")
 URL="http://127.0.0.1:$PORT"
 
 # Each user's ~/.ssh, where a download must not land.
-for h in home-root home-unpriv; do
-  mkdir -p "$T/$h/.ssh"
-  chmod 700 "$T/$h/.ssh"
-done
-chown -R 65534:65534 "$T/home-unpriv/.ssh"
+ssh_dirs
 
-home() { if [[ $MODE == unpriv ]]; then echo "$T/home-unpriv"; else echo "$T/home-root"; fi; }
 
 # wget under the profile. No proxy: the server is on the host's loopback.
 cwget() { raw "$CORDON" run -p wget -- "$WGET" --no-proxy "$@"; }

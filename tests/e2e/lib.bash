@@ -267,3 +267,33 @@ e2e_finish() {
   [[ $E2E_FAILS -eq 0 ]] || exit 1
   exit 0
 }
+
+# --- for the app profile tests (tests/e2e/app_*.sh) ---------------------------------------
+
+# need PROGRAM DEBIAN-PACKAGE: installs the package when PROGRAM is missing (apt-get, after
+# an update if the first try fails); SKIPs the whole script loudly when that is impossible.
+need() {
+  command -v "$1" >/dev/null && return 0
+  echo "$(basename "$0"): $1 is missing, installing the Debian package $2"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "$2" >/dev/null 2>&1 ||
+    { DEBIAN_FRONTEND=noninteractive apt-get update >/dev/null 2>&1 &&
+      DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "$2" >/dev/null 2>&1; } ||
+    e2e_skip_all "$1 is not installed and 'apt-get install $2' failed"
+  command -v "$1" >/dev/null || e2e_skip_all "$2 installed but $1 is still missing"
+}
+
+# The current MODE's scratch home (HOME of as_mode).
+home() { if [[ $MODE == unpriv ]]; then echo "$T/home-unpriv"; else echo "$T/home-root"; fi; }
+
+# ssh_dirs [KEY]: ~/.ssh (0700) in both scratch homes, owned by their users; with KEY, also a
+# private key's stand-in ~/.ssh/id_rsa (0600) that a profile must keep out of reach.
+ssh_dirs() {
+  local h
+  for h in home-root home-unpriv; do
+    mkdir -p "$T/$h/.ssh"
+    [[ ${1:-} == KEY ]] && echo "-----BEGIN OPENSSH PRIVATE KEY----- cordon-fake-$h" >"$T/$h/.ssh/id_rsa"
+    chmod 700 "$T/$h/.ssh"
+    [[ ${1:-} == KEY ]] && chmod 600 "$T/$h/.ssh/id_rsa"
+  done
+  chown -R 65534:65534 "$T/home-unpriv/.ssh"
+}
