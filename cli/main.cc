@@ -14,6 +14,7 @@
 #include <sstream>
 
 #include "cli/audit_cmd.h"
+#include "cli/emit_systemd.h"
 #include "cli/plan_cache.h"
 #include "cli/score.h"
 #include "compiler/bpf.h"
@@ -143,6 +144,8 @@ int cmd_compile(const std::string& file, const std::string& emit, const std::str
   std::string bytes;
   if (emit == "plan") {
     bytes = launcher::plan_to_json(*plan).dump(2) + "\n";
+  } else if (emit == "systemd") {
+    bytes = cli::emit_systemd(*plan, path);
   } else if (emit == "bpf") {
     bytes.assign(reinterpret_cast<const char*>(plan->seccomp.program.data()),
                  plan->seccomp.program.size() * sizeof(sock_filter));
@@ -429,7 +432,7 @@ int main(int argc, char** argv) {
       app.add_subcommand("compile", "Compile a policy to a plan, BPF or its disassembly");
   compile->add_option("FILE", file, "Policy file or shipped profile name")->required();
   compile->add_option("--emit", emit, "What to write")
-      ->check(CLI::IsMember({"plan", "bpf", "asm"}))
+      ->check(CLI::IsMember({"plan", "bpf", "asm", "systemd"}))
       ->capture_default_str();
   compile->add_option("-o,--output", out, "Output file (default: stdout)");
   add_set(compile);
