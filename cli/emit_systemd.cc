@@ -91,6 +91,30 @@ std::vector<std::string> families(const std::string& cond) {
   return {};
 }
 
+// "clone_flags & CLONE_NEWUSER", "unshare_flags & CLONE_NEWUSER|CLONE_NEWNET": the namespace
+// types systemd's RestrictNamespaces= names; empty for any other condition.
+std::vector<std::string> namespace_flags(std::string_view cond) {
+  static const std::map<std::string_view, std::string> kTypes = {
+      {"CLONE_NEWUSER", "user"},    {"CLONE_NEWNS", "mnt"},  {"CLONE_NEWPID", "pid"},
+      {"CLONE_NEWNET", "net"},      {"CLONE_NEWUTS", "uts"}, {"CLONE_NEWIPC", "ipc"},
+      {"CLONE_NEWCGROUP", "cgroup"}};
+  size_t amp = cond.find(" & ");
+  if (amp == std::string_view::npos) return {};
+  std::string_view arg = cond.substr(0, amp);
+  if (arg != "clone_flags" && arg != "unshare_flags" && arg != "flags") return {};
+  std::string_view flags = cond.substr(amp + 3);
+  std::vector<std::string> out;
+  while (!flags.empty()) {
+    size_t bar = flags.find('|');
+    auto it = kTypes.find(flags.substr(0, bar));
+    if (it == kTypes.end()) return {};
+    out.push_back(it->second);
+    if (bar == std::string_view::npos) break;
+    flags.remove_prefix(bar + 1);
+  }
+  return out;
+}
+
 void syscalls(const Plan& p, std::string& out, std::vector<std::string>& lost) {
   const auto& sc = p.seccomp;
   if (sc.default_action.empty() && sc.rules.empty()) {
@@ -113,6 +137,8 @@ void syscalls(const Plan& p, std::string& out, std::vector<std::string>& lost) {
   std::vector<std::string> listed, conditional_notes;
   std::vector<std::string> afs;
   bool socket_families = false;
+  std::set<std::string> refused_ns;
+  std::vector<std::string> ns_rules;
   for (const auto& [name, rs] : rows) {
     const launcher::SeccompRule* first_uncond = nullptr;
     std::vector<const launcher::SeccompRule*> conds;
@@ -141,9 +167,20 @@ void syscalls(const Plan& p, std::string& out, std::vector<std::string>& lost) {
         continue;
       }
     }
-    for (auto* r : conds)
+    for (auto* r : conds) {
+      // clone/unshare refused when they would create namespaces: RestrictNamespaces=~TYPE.
+      if ((name == "clone" || name == "unshare") && !runs(r->ret)) {
+        auto types = namespace_flags(r->condition);
+        if (!types.empty()) {
+          for (auto& t : types) refused_ns.insert(t);
+          ns_rules.push_back(
+              fmt::format("{} {} if {} ({})", r->action, name, r->condition, r->origin));
+          continue;
+        }
+      }
       conditional_notes.push_back(
           fmt::format("{} {} if {} ({})", r->action, name, r->condition, r->origin));
+    }
     if (allow_list) {
       // Listed when the call runs without a condition; refused otherwise (with the default's
       // errno or SIGSYS, whatever its own action).
@@ -178,6 +215,13 @@ void syscalls(const Plan& p, std::string& out, std::vector<std::string>& lost) {
   }
   if (socket_families)
     out += "RestrictAddressFamilies=" + fmt::format("{}", fmt::join(afs, " ")) + "\n";
+  if (!refused_ns.empty()) {
+    out += fmt::format("RestrictNamespaces=~{}\n", fmt::join(refused_ns, " "));
+    lost.push_back(
+        fmt::format("RestrictNamespaces= stands for {}; systemd also refuses setns "
+                    "into those namespace types, and refuses with EPERM",
+                    fmt::join(ns_rules, "; ")));
+  }
   if (sc.log)
     lost.push_back("the `log` flag: systemd's SystemCallLog= logs allowed calls, not refusals");
   for (auto& n : conditional_notes) lost.push_back("argument condition, not expressible: " + n);

@@ -68,6 +68,25 @@ TEST(EmitSystemd, AllowListWithItsErrnoAndFamilies) {
   EXPECT_NE(out.find("#  - a PID namespace"), std::string::npos);
 }
 
+TEST(EmitSystemd, NamespaceRefusalsBecomeRestrictNamespaces) {
+  std::string out = emit(
+      "cordon 1\n"
+      "syscalls {\n"
+      "  default kill\n"
+      "  errno EPERM clone if clone_flags & CLONE_NEWUSER\n"
+      "  allow clone\n"
+      "  errno EPERM unshare if unshare_flags & CLONE_NEWUSER|CLONE_NEWNET\n"
+      "  allow unshare\n"
+      "}\n");
+  EXPECT_TRUE(has_line(out, "RestrictNamespaces=~net user")) << out;
+  EXPECT_TRUE(has_line(out, "SystemCallFilter=clone unshare")) << out;
+  EXPECT_NE(out.find("#  - RestrictNamespaces= stands for errno EPERM clone if clone_flags & "
+                     "CLONE_NEWUSER (t.cordon:4:3)"),
+            std::string::npos)
+      << out;
+  EXPECT_EQ(out.find("argument condition, not expressible: errno EPERM clone"), std::string::npos);
+}
+
 TEST(EmitSystemd, DefaultAllowBecomesADenyListWithErrnos) {
   std::string out = emit(
       "cordon 1\n"
