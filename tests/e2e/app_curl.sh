@@ -17,26 +17,8 @@ CURL=$(command -v curl)
 mkdir -p "$T/www"
 head -c 48000 /dev/urandom | base64 >"$T/www/page.txt"
 echo '<html>cordon</html>' >"$T/www/index.html"
-# A server on a free port of 127.0.0.1 (port 0: the kernel picks), outside the sandbox.
-cat >"$T/serve.py" <<'EOF'
-import http.server, sys, functools
-class H(http.server.SimpleHTTPRequestHandler):
-    def do_GET(self):
-        if self.path == "/moved":
-            self.send_response(302); self.send_header("Location", "/page.txt")
-            self.send_header("Content-Length", "0"); self.end_headers(); return
-        super().do_GET()
-    def log_message(self, *a): pass
-s = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(H, directory=sys.argv[1]))
-print(s.server_address[1], flush=True)
-s.serve_forever()
-EOF
-/usr/bin/python3 "$T/serve.py" "$T/www" >"$T/log/port" 2>"$T/log/serve.err" </dev/null &
-E2E_BG_PIDS+=($!)
-disown
-wait_for 10 test -s "$T/log/port" || e2e_skip_all "the HTTP server did not start: $(cat "$T/log/serve.err")"
-PORT=$(<"$T/log/port")
-URL="http://127.0.0.1:$PORT"
+# A server on a free port of the host's 127.0.0.1, outside the sandbox.
+http_server "$T/www"
 
 # A private key's stand-in in each user's home.
 ssh_dirs KEY
