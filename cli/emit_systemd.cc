@@ -1,7 +1,6 @@
 #include "cli/emit_systemd.h"
 
 #include <fmt/format.h>
-#include <sys/capability.h>
 
 #include <algorithm>
 #include <map>
@@ -9,31 +8,19 @@
 #include <string_view>
 #include <vector>
 
+#include "policy/constants.h"
+
 namespace cordon::cli {
 
 namespace {
 
 using launcher::Plan;
 
-bool runs(uint32_t ret) {
-  uint32_t a = ret & 0xffff0000u;
-  return a == 0x7fff0000u || a == 0x7ffc0000u;
-}
-
 // "errno EPERM log" → "EPERM"; "" for other actions.
 std::string errno_of(std::string_view action) {
   if (!action.starts_with("errno ")) return "";
   action.remove_prefix(6);
   return std::string(action.substr(0, action.find(' ')));
-}
-
-std::string cap_name(int c) {
-  char* n = cap_to_name(static_cast<cap_value_t>(c));
-  std::string out = n ? n : std::to_string(c);
-  cap_free(n);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char ch) { return static_cast<char>(std::toupper(ch)); });
-  return out;
 }
 
 // Several `KEY=a b c` lines of at most `per` words (systemd adds them up).
@@ -132,7 +119,7 @@ void syscalls(const Plan& p, std::string& out, std::vector<std::string>& lost) {
   std::map<std::string, std::vector<const launcher::SeccompRule*>> rows;
   for (const auto& r : sc.rules)
     if (r.arch == native) rows[r.syscall].push_back(&r);
-  const bool allow_list = !runs(sc.default_ret);
+  const bool allow_list = !launcher::seccomp_ret_runs(sc.default_ret);
   const std::string default_errno = errno_of(sc.default_action);
   std::vector<std::string> listed, conditional_notes;
   std::vector<std::string> afs;
@@ -149,14 +136,15 @@ void syscalls(const Plan& p, std::string& out, std::vector<std::string>& lost) {
       }
       conds.push_back(r);
     }
-    bool uncond_runs = first_uncond && runs(first_uncond->ret);
+    bool uncond_runs = first_uncond && launcher::seccomp_ret_runs(first_uncond->ret);
     if (name == "socket" && !conds.empty() && (!first_uncond || !uncond_runs)) {
       // socket allowed for some families only: RestrictAddressFamilies= says exactly that.
       bool ok = true;
       std::vector<std::string> fam;
       for (auto* r : conds) {
-        auto f = runs(r->ret) ? families(r->condition) : std::vector<std::string>{};
-        if (!runs(r->ret)) continue;  // a refusal of some families: the rest are refused anyway
+        // A refusal of some families: the families not allowed are refused anyway.
+        if (!launcher::seccomp_ret_runs(r->ret)) continue;
+        auto f = families(r->condition);
         if (f.empty()) ok = false;
         fam.insert(fam.end(), f.begin(), f.end());
       }
@@ -169,7 +157,7 @@ void syscalls(const Plan& p, std::string& out, std::vector<std::string>& lost) {
     }
     for (auto* r : conds) {
       // clone/unshare refused when they would create namespaces: RestrictNamespaces=~TYPE.
-      if ((name == "clone" || name == "unshare") && !runs(r->ret)) {
+      if ((name == "clone" || name == "unshare") && !launcher::seccomp_ret_runs(r->ret)) {
         auto types = namespace_flags(r->condition);
         if (!types.empty()) {
           for (auto& t : types) refused_ns.insert(t);
@@ -241,7 +229,7 @@ std::string emit_systemd(const Plan& p, const std::string& policy_path) {
   // Privileges.
   out += "NoNewPrivileges=yes\n";
   std::vector<std::string> caps;
-  for (int c : p.capabilities) caps.push_back(cap_name(c));
+  for (int c : p.capabilities) caps.push_back(policy::capability_label(c));
   out += "CapabilityBoundingSet=" + fmt::format("{}", fmt::join(caps, " ")) + "\n";
   if (p.identity.uid || p.identity.gid)
     lost.push_back(

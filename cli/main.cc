@@ -129,18 +129,27 @@ std::string annotate_nr(const launcher::Plan& plan, size_t index, const sock_fil
   return {};
 }
 
-int cmd_compile(const std::string& file, const std::string& emit, const std::string& out,
-                const std::vector<std::string>& sets) {
-  auto opts = make_options(sets);
-  std::string path = resolve_policy(file);
+// Compiles a policy for a command, printing its diagnostics; nullopt after a policy error.
+std::optional<launcher::Plan> compile_reporting(const std::string& path,
+                                                const policy::CheckOptions& opts,
+                                                policy::PolicyIR* ir = nullptr) {
   policy::Diagnostics diags;
-  auto plan = compiler::compile_file(path, opts, diags);
+  auto plan = compiler::compile_file(path, opts, diags, ir);
   print_diags(diags, false);
   if (!plan) {
     if (!diags.has_errors())
       std::cerr << fmt::format("{}: error: {}\n", path, plan.error().message());
-    return kExitPolicy;
+    return std::nullopt;
   }
+  return std::move(*plan);
+}
+
+int cmd_compile(const std::string& file, const std::string& emit, const std::string& out,
+                const std::vector<std::string>& sets) {
+  auto opts = make_options(sets);
+  std::string path = resolve_policy(file);
+  auto plan = compile_reporting(path, opts);
+  if (!plan) return kExitPolicy;
   std::string bytes;
   if (emit == "plan") {
     bytes = launcher::plan_to_json(*plan).dump(2) + "\n";
@@ -216,15 +225,9 @@ int cmd_explain(const std::string& file, const std::string& syscall,
                 const std::vector<std::string>& sets) {
   auto opts = make_options(sets);
   std::string path = resolve_policy(file);
-  policy::Diagnostics diags;
   policy::PolicyIR ir;
-  auto plan = compiler::compile_file(path, opts, diags, &ir);
-  print_diags(diags, false);
-  if (!plan) {
-    if (!diags.has_errors())
-      std::cerr << fmt::format("{}: error: {}\n", path, plan.error().message());
-    return kExitPolicy;
-  }
+  auto plan = compile_reporting(path, opts, &ir);
+  if (!plan) return kExitPolicy;
   auto arch = policy::arch_from_name(arch_name);
   if (!arch) {
     std::cerr << fmt::format("cordon: unknown architecture '{}'\n", arch_name);
@@ -326,14 +329,8 @@ int cmd_score(const std::string& file, const std::vector<std::string>& sets,
               std::optional<double> threshold, bool json) {
   auto opts = make_options(sets);
   std::string path = resolve_policy(file);
-  policy::Diagnostics diags;
-  auto plan = compiler::compile_file(path, opts, diags);
-  print_diags(diags, false);
-  if (!plan) {
-    if (!diags.has_errors())
-      std::cerr << fmt::format("{}: error: {}\n", path, plan.error().message());
-    return kExitPolicy;
-  }
+  auto plan = compile_reporting(path, opts);
+  if (!plan) return kExitPolicy;
   cli::Score s = cli::score_plan(*plan);
   if (json) {
     auto j = cli::score_json(s);

@@ -2,11 +2,12 @@
 
 #include <fmt/format.h>
 #include <linux/capability.h>
-#include <sys/capability.h>
 
 #include <algorithm>
 #include <array>
 #include <string_view>
+
+#include "policy/constants.h"
 
 namespace cordon::cli {
 
@@ -18,11 +19,6 @@ using launcher::SeccompRule;
 constexpr const char* kBuiltIn = "(built-in)";
 
 std::string or_builtin(const std::string& origin) { return origin.empty() ? kBuiltIn : origin; }
-
-bool runs(uint32_t ret) {
-  uint32_t action = ret & 0xffff0000u;
-  return action == 0x7fff0000u /* ALLOW */ || action == 0x7ffc0000u /* LOG */;
-}
 
 enum class Open { kNo, kConditional, kYes };
 
@@ -44,7 +40,7 @@ CallState call_state(const Plan& p, std::string_view name) {
   for (const auto& r : sc.rules) {
     if (r.syscall != name || (!native.empty() && r.arch != native)) continue;
     any_row = true;
-    if (runs(r.ret)) {
+    if (launcher::seccomp_ret_runs(r.ret)) {
       if (r.condition.empty()) {
         st.open = Open::kYes;
         st.rule = &r;
@@ -56,7 +52,7 @@ CallState call_state(const Plan& p, std::string_view name) {
       return st;  // an unconditional refusal ends the list
     }
   }
-  if (!any_row && runs(sc.default_ret)) st.open = Open::kYes;
+  if (!any_row && launcher::seccomp_ret_runs(sc.default_ret)) st.open = Open::kYes;
   return st;
 }
 
@@ -119,15 +115,6 @@ void argument_filter(Score& s, const Plan& p, std::string_view call, double weig
   add(s, "arguments", fmt::format("{} filtered by argument", call), weight, e, why, rule);
 }
 
-std::string cap_name(int c) {
-  char* n = cap_to_name(static_cast<cap_value_t>(c));
-  std::string out = n ? n : std::to_string(c);
-  cap_free(n);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char ch) { return static_cast<char>(std::toupper(ch)); });
-  return out;
-}
-
 bool under(const std::string& path, std::string_view dir) {
   return path == dir || (path.size() > dir.size() && path.starts_with(dir) &&
                          (dir == "/" || path[dir.size()] == '/'));
@@ -179,12 +166,12 @@ Score score_plan(const Plan& p) {
     for (int c : p.capabilities) {
       auto it = std::find_if(kDangerous.begin(), kDangerous.end(),
                              [&](const auto& d) { return d.first == c; });
-      if (it == kDangerous.end()) others.push_back(cap_name(c));
+      if (it == kDangerous.end()) others.push_back(policy::capability_label(c));
     }
     for (const auto& [cap, w] : kDangerous) {
       bool kept =
           std::find(p.capabilities.begin(), p.capabilities.end(), cap) != p.capabilities.end();
-      add(s, "capabilities", cap_name(cap) + " kept", w, kept ? 1 : 0,
+      add(s, "capabilities", policy::capability_label(cap) + " kept", w, kept ? 1 : 0,
           kept ? "in the bounding set" : "dropped", rule);
     }
     add(s, "capabilities", "other capabilities kept", 1, others.empty() ? 0 : 0.5,
@@ -195,7 +182,7 @@ Score score_plan(const Plan& p) {
   {
     const auto& sc = p.seccomp;
     bool none = sc.default_action.empty() && sc.rules.empty();
-    double e = none ? 1 : runs(sc.default_ret) ? 1 : 0;
+    double e = none ? 1 : launcher::seccomp_ret_runs(sc.default_ret) ? 1 : 0;
     std::string why = none ? "no filter" : "default " + sc.default_action;
     add(s, "syscalls", "filter default", 5, e, why, or_builtin(sc.default_origin));
     add(s, "syscalls", "other architectures", 1, sc.arches.size() > 1 ? 0.5 : 0,

@@ -105,6 +105,12 @@ struct SeccompRule {
   std::string origin;
 };
 
+// Whether a SECCOMP_RET_* value lets the call run (ALLOW, or LOG: allowed and logged).
+inline bool seccomp_ret_runs(uint32_t ret) {
+  uint32_t action = ret & 0xffff0000u;  // SECCOMP_RET_ACTION_FULL
+  return action == 0x7fff0000u /* ALLOW */ || action == 0x7ffc0000u /* LOG */;
+}
+
 struct Seccomp {
   std::vector<std::string> arches;  // libseccomp names, native first
   std::string default_action;

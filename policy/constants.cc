@@ -112,6 +112,11 @@ std::string capability_to_name(int cap) {
   return std::to_string(cap);
 }
 
+std::string capability_label(int cap) {
+  if (auto name = libcap_name(cap)) return "CAP_" + *name;
+  return std::to_string(cap);
+}
+
 std::vector<std::string> capability_names() {
   std::vector<std::string> names;
   for (int cap = 0; cap <= last_capability(); ++cap) {

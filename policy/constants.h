@@ -40,6 +40,9 @@ std::vector<std::string_view> errno_names();  // sorted, aliases included
 // libcap has no name for returns the number as text.
 std::optional<int> capability_from_name(std::string_view name);
 std::string capability_to_name(int cap);
+// "CAP_NET_BIND_SERVICE", as systemd and libcap's users write it; the number for one libcap
+// has no name for.
+std::string capability_label(int cap);
 std::vector<std::string> capability_names();  // every capability libcap knows, by number
 
 }  // namespace cordon::policy
