@@ -8,6 +8,29 @@
 
 namespace cordon::audit {
 
+namespace {
+
+// Records whose body is always read: denials, and what to_denial() classifies (type 0: a
+// record whose type only its body tells).
+bool always_read(int type) {
+  return type == 0 || type == kSeccomp || type == kAvc || type == kUserAvc ||
+         type == kLandlockAccess || type == kLandlockDomain ||
+         (type >= kAppArmorFirst && type <= kAppArmorLast);
+}
+
+// The siblings a denial is enriched from (AVC_PATH: old SELinux kernels); read only when
+// their event is open, else remembered as lines for a denial that comes after them.
+bool sibling_type(int type) {
+  return type == kSyscall || type == kPath || type == kCwd || type == kProctitle || type == 1402;
+}
+
+// Records the summary does not count as "other": the siblings enrich() reads, and EOE.
+bool enrichment_type(int type) {
+  return type == kSyscall || type == kPath || type == kCwd || type == kProctitle || type == kEoe;
+}
+
+}  // namespace
+
 void Collector::add_line(std::string_view line) {
   ++lines;
   JournalExportReader::Step step = export_.add_line(line);
@@ -41,14 +64,7 @@ bool Collector::skip_fast(std::string_view line) {
   if (sp == std::string_view::npos) return false;
   std::string_view token = line.substr(5, sp - 5);
   int type = record_type_number(token);
-  const bool sibling =
-      type == kSyscall || type == kPath || type == kCwd || type == kProctitle || type == 1402;
-  const bool eoe = type == kEoe;
-  if (!sibling && !eoe &&
-      (type == 0 || type == kSeccomp || type == kAvc || type == kUserAvc ||
-       type == kLandlockAccess || type == kLandlockDomain ||
-       (type >= kAppArmorFirst && type <= kAppArmorLast)))
-    return false;
+  if (always_read(type)) return false;
   std::string_view rest = line.substr(sp + 1);
   if (!rest.starts_with("msg=audit(")) return false;
   size_t close = rest.find(')', 10);
@@ -58,25 +74,28 @@ bool Collector::skip_fast(std::string_view line) {
   if (!kernel_stamp(rest.substr(10, close - 10), time, serial)) return false;
   if (has_stamp(rest.substr(close + 1))) return false;  // a record glued on
   static const std::string kNoNode;
-  if ((sibling || eoe) && grouper_.is_open(kNoNode, serial, time)) return false;
+  if ((sibling_type(type) || type == kEoe) && grouper_.is_open(kNoNode, serial, time)) return false;
   ++records;
   if (token.starts_with("UNKNOWN")) ++unknown_types;
-  if (eoe) {
-    // an event nobody opened has ended: nothing to count
-  } else if (!sibling) {
-    ++other_records;
-  } else {
+  pass_over(type, kNoNode, line, serial, time);
+  return true;
+}
+
+void Collector::pass_over(int type, const std::string& node, std::string_view line, uint64_t serial,
+                          double time) {
+  // Counted as take() counts a record alone in its event.
+  if (!enrichment_type(type)) ++other_records;
+  if (sibling_type(type) && !line.empty()) {
     if (recent_.size() < kRecentSiblings) recent_.emplace_back();
     Skipped& slot = recent_[recent_next_];
     recent_next_ = (recent_next_ + 1) % kRecentSiblings;
-    slot.node.clear();
+    slot.node = node;
     slot.line.assign(line);
     slot.serial = serial;
     slot.time = time;
     slot.used = false;
   }
   for (const auto& ev : grouper_.advance(time)) take(ev);
-  return true;
 }
 
 // Most of a log is records of events without a denial: their bodies are never looked at.
@@ -85,24 +104,10 @@ bool Collector::skip_fast(std::string_view line) {
 // (the kernel writes a denial before its event's SYSCALL record).
 bool Collector::want_body(const Record& h, void* self) {
   auto* c = static_cast<Collector*>(self);
-  switch (h.type) {
-    case 0:
-    case kSeccomp:
-    case kAvc:
-    case kUserAvc:
-    case kLandlockAccess:
-    case kLandlockDomain:
-      return true;
-    case kSyscall:
-    case kPath:
-    case kCwd:
-    case kProctitle:
-    case kEoe:
-    case 1402:  // AVC_PATH
-      return h.serial == 0 || c->grouper_.is_open(h.node, h.serial, h.time);
-    default:
-      return h.type >= kAppArmorFirst && h.type <= kAppArmorLast;
-  }
+  if (always_read(h.type)) return true;
+  if (sibling_type(h.type) || h.type == kEoe)
+    return h.serial == 0 || c->grouper_.is_open(h.node, h.serial, h.time);
+  return false;
 }
 
 void Collector::add_record(Record rec) {
@@ -136,23 +141,7 @@ void Collector::take_result(LineResult lr, std::string_view line) {
     ++records;
     if (rec.type == 0 || rec.type_name.starts_with("UNKNOWN")) ++unknown_types;
     if (rec.body_skipped) {
-      // Counted as take() would have counted it alone in its event.
-      if (rec.type != kSyscall && rec.type != kPath && rec.type != kCwd && rec.type != kProctitle &&
-          rec.type != kEoe)
-        ++other_records;
-      const bool sibling = rec.type == kSyscall || rec.type == kPath || rec.type == kCwd ||
-                           rec.type == kProctitle || rec.type == 1402;
-      if (sibling && !line.empty()) {
-        if (recent_.size() < kRecentSiblings) recent_.emplace_back();
-        Skipped& slot = recent_[recent_next_];
-        recent_next_ = (recent_next_ + 1) % kRecentSiblings;
-        slot.node = rec.node;
-        slot.line.assign(line);
-        slot.serial = rec.serial;
-        slot.time = rec.time;
-        slot.used = false;
-      }
-      for (const auto& ev : grouper_.advance(rec.time)) take(ev);
+      pass_over(rec.type, rec.node, line, rec.serial, rec.time);
       continue;
     }
     add_record(std::move(rec));
@@ -179,9 +168,7 @@ void Collector::take(const Event& ev) {
       continue;
     }
     if (!d) {
-      if (rec.type != 1300 && rec.type != 1302 && rec.type != 1307 && rec.type != 1327 &&
-          rec.type != 1320)
-        ++other_records;
+      if (!enrichment_type(rec.type)) ++other_records;
       continue;
     }
     if (d->source == "landlock" && d->kind == "domain" && d->status == "allocated" &&

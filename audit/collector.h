@@ -74,6 +74,9 @@ class Collector {
  private:
   static bool want_body(const Record& header, void* self);
   bool skip_fast(std::string_view line);
+  // A record whose body was not read: counted, remembered if a sibling, and the clock moved.
+  void pass_over(int type, const std::string& node, std::string_view line, uint64_t serial,
+                 double time);
   void take_line(std::string_view line);
   void take_result(LineResult lr, std::string_view line = {});
   // Adds a record read in full; first the skipped siblings of its event that came before it.
