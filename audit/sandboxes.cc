@@ -33,35 +33,37 @@ std::optional<SandboxMatch> match_sandbox(const Denial& d,
                                           std::optional<uint64_t> (*pid_ns_of)(int64_t)) {
   if (!d.pid) return std::nullopt;
   const int64_t pid = *d.pid;
-  std::vector<const launcher::SandboxRecord*> order;
-  for (const auto& r : records) order.push_back(&r);
-  std::sort(order.begin(), order.end(), [](auto* a, auto* b) { return a->start > b->start; });
   // Without a time, pids alone could name a sandbox of long ago: only a live process counts.
   const bool timed = d.time > 0;
-  if (timed && std::none_of(order.begin(), order.end(),
-                            [&](auto* r) { return running_at(*r, d.time, now); }))
+  if (timed && std::none_of(records.begin(), records.end(),
+                            [&](const auto& r) { return running_at(r, d.time, now); }))
     return std::nullopt;  // no sandbox ran then (most of an old log): no /proc lookups
-  for (auto* r : order) {
-    if (timed && !running_at(*r, d.time, now)) continue;
-    if (timed && (pid == r->host_pid || (r->app_pid && pid == *r->app_pid)))
-      return SandboxMatch{r, "pid"};
+  for (const auto& r : records) {
+    if (timed && !running_at(r, d.time, now)) continue;
+    if (timed && (pid == r.host_pid || (r.app_pid && pid == *r.app_pid)))
+      return SandboxMatch{&r, "pid"};
   }
   if (auto ns = pid_ns_of ? pid_ns_of(pid) : std::nullopt) {
-    for (auto* r : order)
-      if (r->pid_ns && *r->pid_ns == *ns && (!timed || running_at(*r, d.time, now)))
-        return SandboxMatch{r, "pid namespace"};
+    for (const auto& r : records)
+      if (r.pid_ns && *r.pid_ns == *ns && (!timed || running_at(r, d.time, now)))
+        return SandboxMatch{&r, "pid namespace"};
   }
   if (!timed) return std::nullopt;
   // Processes of a sandbox are created after its PID 1; one sandbox running then is a likely
   // answer, several are not an answer.
   const launcher::SandboxRecord* only = nullptr;
-  for (auto* r : order) {
-    if (!running_at(*r, d.time, now) || pid <= r->host_pid) continue;
+  for (const auto& r : records) {
+    if (!running_at(r, d.time, now) || pid <= r.host_pid) continue;
     if (only) return std::nullopt;
-    only = r;
+    only = &r;
   }
   if (only) return SandboxMatch{only, "time"};
   return std::nullopt;
+}
+
+void newest_first(std::vector<launcher::SandboxRecord>& records) {
+  std::stable_sort(records.begin(), records.end(),
+                   [](const auto& a, const auto& b) { return a.start > b.start; });
 }
 
 std::vector<std::string> registry_dirs_to_read() {

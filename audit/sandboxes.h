@@ -19,11 +19,15 @@ struct SandboxMatch {
 };
 
 // `pid_ns_of(pid)` gives the PID-namespace inode of a live process (nullopt when it is gone);
-// `now` stands for the end of sandboxes still running. Records are tried newest first.
+// `now` stands for the end of sandboxes still running. `records` must be newest first
+// (newest_first()): the first that matches wins.
 std::optional<SandboxMatch> match_sandbox(const Denial& d,
                                           const std::vector<launcher::SandboxRecord>& records,
                                           double now,
                                           std::optional<uint64_t> (*pid_ns_of)(int64_t pid));
+
+// Sorts records newest first (by start), as match_sandbox() reads them.
+void newest_first(std::vector<launcher::SandboxRecord>& records);
 
 // The PID-namespace inode of a live process, from /proc/PID/ns/pid.
 std::optional<uint64_t> live_pid_ns(int64_t pid);

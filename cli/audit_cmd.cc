@@ -363,6 +363,7 @@ class Resolver {
     records_.clear();
     for (const auto& d : dirs_)
       for (auto& r : launcher::read_registry(d)) records_.push_back(std::move(r));
+    audit::newest_first(records_);
   }
   size_t sandboxes() const { return records_.size(); }
   // The sandbox a denial came from, for telling apart equal denials of different sandboxes.

@@ -124,6 +124,7 @@ audit::Denial denial(int64_t pid, double time) {
 TEST(SandboxMatch, ByPidWithinTheSandboxsTime) {
   std::vector<SandboxRecord> recs = {record(100, 1000, 1010), record(100, 2000, 2010),
                                      record(300, 1005, std::nullopt)};
+  audit::newest_first(recs);
   auto m = audit::match_sandbox(denial(101, 2005), recs, 3000, no_live);  // the app of the 2nd
   ASSERT_TRUE(m);
   EXPECT_EQ(m->record->start, 2000);
@@ -142,6 +143,7 @@ TEST(SandboxMatch, ByPidWithinTheSandboxsTime) {
 
 TEST(SandboxMatch, TwoSandboxesRunningIsNoAnswerUnlessThePidNamespaceSays) {
   std::vector<SandboxRecord> recs = {record(100, 1000, 1100), record(300, 1005, 1100)};
+  audit::newest_first(recs);
   EXPECT_FALSE(audit::match_sandbox(denial(555, 1050), recs, 3000, no_live));
   auto m = audit::match_sandbox(denial(555, 1050), recs, 3000, live_in_300);
   ASSERT_TRUE(m);
