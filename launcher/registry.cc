@@ -11,6 +11,7 @@
 #include <cerrno>
 #include <charconv>
 #include <cstdlib>
+#include <cstring>
 #include <nlohmann/json.hpp>
 
 #include "launcher/unique_fd.h"
@@ -18,6 +19,9 @@
 namespace cordon::launcher {
 
 namespace {
+
+// The name of a running sandbox's record ends so; an ended one's in plain ".json".
+constexpr const char* kRunningSuffix = ".run.json";
 
 using nlohmann::json;
 
@@ -104,7 +108,10 @@ Result<void> write_record(const std::string& dir, const SandboxRecord& rec) {
   if (!d) return fail(d.error());
   if (rec.id.empty() || rec.id.find('/') != std::string::npos || rec.id.front() == '.')
     return fail(Error("registry: bad record id"));
-  const std::string name = rec.id + ".json";
+  // A running sandbox's record is ID.run.json, an ended one's ID.json: pruning tells them
+  // apart by name, without reading them.
+  const std::string running = rec.id + kRunningSuffix;
+  const std::string name = rec.end ? rec.id + ".json" : running;
   const std::string tmp = "." + rec.id + ".tmp";
   UniqueFd fd(
       openat(d->get(), tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600));
@@ -123,10 +130,22 @@ Result<void> write_record(const std::string& dir, const SandboxRecord& rec) {
     errno = e;
     return fail(Error::from_errno(fmt::format("registry {}/{}", dir, name)));
   }
+  if (rec.end) unlinkat(d->get(), running.c_str(), 0);
   return {};
 }
 
 namespace {
+
+// Record names by start time (the number before '-'), then name.
+bool by_start(const std::string& a, const std::string& b) {
+  auto start_of = [](const std::string& n) {
+    uint64_t v = 0;
+    std::from_chars(n.data(), n.data() + n.size(), v);
+    return v;
+  };
+  uint64_t x = start_of(a), y = start_of(b);
+  return x != y ? x < y : a < b;
+}
 
 // Record files of `dir`, by name (ids start with the start time, so names sort by age).
 std::vector<std::string> record_names(int dirfd) {
@@ -143,16 +162,7 @@ std::vector<std::string> record_names(int dirfd) {
     if (n.size() > 5 && n.front() != '.' && n.ends_with(".json")) names.push_back(n);
   }
   closedir(d);
-  // By start time (the number before '-'), then name.
-  auto start_of = [](const std::string& n) {
-    uint64_t v = 0;
-    std::from_chars(n.data(), n.data() + n.size(), v);
-    return v;
-  };
-  std::sort(names.begin(), names.end(), [&](const std::string& a, const std::string& b) {
-    uint64_t x = start_of(a), y = start_of(b);
-    return x != y ? x < y : a < b;
-  });
+  std::sort(names.begin(), names.end(), by_start);
   return names;
 }
 
@@ -184,11 +194,14 @@ void prune_registry(const std::string& dir, size_t keep) {
   size_t excess = names.size() - keep;
   for (const auto& n : names) {
     if (excess == 0) break;
-    auto text = read_small(d.get(), n);
-    auto rec = text ? parse_record(*text) : std::nullopt;
-    // Running: keep. A record without an end whose PID 1 is gone lost its supervisor (it was
-    // SIGKILLed): it may go like an ended one.
-    if (rec && !rec->end && kill(static_cast<pid_t>(rec->host_pid), 0) == 0) continue;
+    // Running (ID.run.json, ID = START-PID): keep while its PID 1 lives. One whose PID 1 is
+    // gone lost its supervisor (SIGKILLed) and goes like an ended one.
+    if (n.ends_with(kRunningSuffix)) {
+      size_t dash = n.find('-');
+      pid_t pid = 0;
+      if (dash != std::string::npos) std::from_chars(n.data() + dash + 1, n.data() + n.size(), pid);
+      if (pid > 0 && kill(pid, 0) == 0) continue;
+    }
     unlinkat(d.get(), n.c_str(), 0);
     --excess;
   }
@@ -198,7 +211,13 @@ std::vector<SandboxRecord> read_registry(const std::string& dir, size_t* skipped
   std::vector<SandboxRecord> out;
   UniqueFd d(open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (!d) return out;
-  for (const auto& n : record_names(d.get())) {
+  auto names = record_names(d.get());
+  for (const auto& n : names) {
+    // A record caught between its ended form's rename and the running one's removal.
+    if (n.ends_with(kRunningSuffix) &&
+        std::binary_search(names.begin(), names.end(),
+                           n.substr(0, n.size() - std::strlen(kRunningSuffix)) + ".json", by_start))
+      continue;
     auto text = read_small(d.get(), n);
     auto rec = text ? parse_record(*text) : std::nullopt;
     if (rec)

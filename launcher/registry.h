@@ -5,8 +5,9 @@
 // Where: $XDG_RUNTIME_DIR/cordon, else /run/cordon for root; an unprivileged caller without
 // XDG_RUNTIME_DIR has no registry (audit then needs --policy). The directory must belong to
 // the caller and be writable by nobody else; files are 0600, written to a temporary name and
-// renamed, so a reader never sees half a record. The oldest ended records are pruned beyond
-// kRegistryKeep files.
+// renamed, so a reader never sees half a record. A running sandbox's file is ID.run.json, an
+// ended one's ID.json, so pruning needs no file read: the oldest ended records (and running
+// ones whose PID 1 is gone) are pruned beyond kRegistryKeep files.
 #pragma once
 
 #include <cstdint>
