@@ -522,31 +522,22 @@ const SyscallRuleIR* decide(const PolicyIR& ir, const std::string& syscall,
   return nullptr;
 }
 
-Result<launcher::Seccomp> build_seccomp(const PolicyIR& ir) {
-  launcher::Seccomp out;
+Result<LoweredSeccomp> lower_seccomp(const PolicyIR& ir) {
+  LoweredSeccomp out;
   const auto& def = ir.default_action.value;
   uint32_t def_ret = seccomp_ret(def);
-  std::vector<uint32_t> arches;
-  for (const auto& n : ir.arches.value) {
-    arches.push_back(*policy::arch_from_name(n));
-    out.arches.push_back(n);
-  }
-  std::vector<PendingRule> all_rules;
-  out.default_action = def.str();
   out.default_ret = def_ret;
-  out.default_origin = ir.default_action.loc.str();
-  out.log = def.log && def.kind != policy::ActionKind::kAllow;
+  for (const auto& n : ir.arches.value) out.arches.push_back(*policy::arch_from_name(n));
 
   for (const auto& [name, rules] : ir.syscalls) {
     if (rules.empty()) continue;
     // Regions: rule i decides where its condition holds and no earlier rule's does.
     Dnf not_earlier = {Conj{}};
     int nr_native = seccomp_syscall_resolve_name(name.c_str());
-    std::vector<std::pair<uint32_t, Rule>> emitted;
+    std::vector<LoweredRule> emitted;
     const SyscallRuleIR* worst = nullptr;  // the rule whose region needed the most filter rules
     size_t worst_count = 0;
     for (const auto& r : rules) {
-      if (r.action.log && r.action.kind != policy::ActionKind::kAllow) out.log = true;
       Dnf mine = {Conj{}};
       if (r.condition) {
         auto d = to_dnf(*r.condition, false);
@@ -562,7 +553,7 @@ Result<launcher::Seccomp> build_seccomp(const PolicyIR& ir) {
         for (const auto& conj : region) {
           auto lowered = lower_conj(conj);
           if (!lowered) return fail(lowered.error().wrap(r.loc.str()));
-          for (auto& rule : *lowered) emitted.emplace_back(ret, std::move(rule));
+          for (auto& rule : *lowered) emitted.push_back({name, nr_native, ret, std::move(rule), &r});
           if (emitted.size() > kMaxRulesPerSyscall) break;
         }
         if (emitted.size() - before > worst_count) {
@@ -582,7 +573,7 @@ Result<launcher::Seccomp> build_seccomp(const PolicyIR& ir) {
     // minutes), and it merged some multi-argument sets wrongly. Past these bounds cordon stops
     // with the rule to simplify instead of hanging or trusting the result.
     size_t multi = std::count_if(emitted.begin(), emitted.end(),
-                                 [](const auto& e) { return e.second.size() > 1; });
+                                 [](const auto& e) { return e.cmps.size() > 1; });
     if (emitted.size() > kMaxLibseccompRules || multi > kMaxMultiArgRules)
       return fail(fmt::format(
           "{}: the rules for {} need {} filter rules ({} testing several arguments); libseccomp "
@@ -592,7 +583,31 @@ Result<launcher::Seccomp> build_seccomp(const PolicyIR& ir) {
           "arguments per rule",
           worst ? worst->loc.str() : "policy", name, emitted.size(), multi, kMaxLibseccompRules,
           kMaxMultiArgRules));
-    for (auto& [ret, rule] : emitted) all_rules.push_back({name, nr_native, ret, std::move(rule)});
+    for (auto& e : emitted) out.rules.push_back(std::move(e));
+  }
+  return out;
+}
+
+Result<launcher::Seccomp> build_seccomp(const PolicyIR& ir) {
+  launcher::Seccomp out;
+  const auto& def = ir.default_action.value;
+  auto lowered = lower_seccomp(ir);
+  if (!lowered) return tl::unexpected(lowered.error());
+  uint32_t def_ret = lowered->default_ret;
+  const auto& arches = lowered->arches;
+  out.arches = ir.arches.value;
+  out.default_action = def.str();
+  out.default_ret = def_ret;
+  out.default_origin = ir.default_action.loc.str();
+  out.log = def.log && def.kind != policy::ActionKind::kAllow;
+  std::vector<PendingRule> all_rules;
+  for (const auto& r : lowered->rules) all_rules.push_back({r.syscall, r.nr, r.ret, r.cmps});
+
+  for (const auto& [name, rules] : ir.syscalls) {
+    for (const auto& r : rules) {
+      if (r.action.log && r.action.kind != policy::ActionKind::kAllow) out.log = true;
+      if (!r.condition) break;  // the rules after it are shadowed and never act
+    }
     for (uint32_t arch : arches) {
       auto nr = policy::syscall_number(name, arch);
       if (!nr) continue;

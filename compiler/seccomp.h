@@ -12,6 +12,7 @@
 #pragma once
 
 #include <linux/filter.h>
+#include <seccomp.h>
 
 #include <array>
 #include <cstdint>
@@ -25,6 +26,27 @@
 namespace cordon::compiler {
 
 uint32_t seccomp_ret(const policy::ResolvedAction& a);
+
+// One libseccomp rule after lowering: the comparisons (at most one per argument, ANDed) under
+// which `syscall` gets `ret`. The rules of one syscall are disjoint, so their order does not
+// matter, and together with the default they are the whole filter: exactly what an OCI
+// runtime's `linux.seccomp.syscalls` entries give libseccomp.
+struct LoweredRule {
+  std::string syscall;
+  int nr = 0;  // native number (libseccomp resolves it per architecture)
+  uint32_t ret = 0;
+  std::vector<scmp_arg_cmp> cmps;
+  const policy::SyscallRuleIR* rule = nullptr;  // the policy rule whose region this is
+};
+
+struct LoweredSeccomp {
+  uint32_t default_ret = 0;
+  std::vector<uint32_t> arches;  // libseccomp tokens (AUDIT_ARCH_*)
+  std::vector<LoweredRule> rules;
+};
+
+// Lowers the policy's syscall rules to libseccomp rules (see the top of this file).
+Result<LoweredSeccomp> lower_seccomp(const policy::PolicyIR& ir);
 
 // Builds the filter for every architecture of the policy and the source-map rows.
 Result<launcher::Seccomp> build_seccomp(const policy::PolicyIR& ir);
