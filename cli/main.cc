@@ -14,6 +14,7 @@
 #include <sstream>
 
 #include "cli/audit_cmd.h"
+#include "cli/emit_oci.h"
 #include "cli/emit_systemd.h"
 #include "cli/plan_cache.h"
 #include "cli/score.h"
@@ -148,10 +149,24 @@ int cmd_compile(const std::string& file, const std::string& emit, const std::str
                 const std::vector<std::string>& sets) {
   auto opts = make_options(sets);
   std::string path = resolve_policy(file);
-  auto plan = compile_reporting(path, opts);
+  policy::PolicyIR ir;
+  auto plan = compile_reporting(path, opts, &ir);
   if (!plan) return kExitPolicy;
   std::string bytes;
-  if (emit == "plan") {
+  if (emit == "oci" || emit == "oci-seccomp" || emit == "k8s") {
+    // The rules the filter was built from, for the runtime's libseccomp to build it again.
+    auto lowered = compiler::lower_seccomp(ir);
+    if (!lowered) {
+      std::cerr << fmt::format("{}: error: {}\n", path, lowered.error().message());
+      return kExitPolicy;
+    }
+    if (emit == "oci")
+      bytes = cli::emit_oci(*plan, *lowered, path);
+    else if (emit == "oci-seccomp")
+      bytes = cli::emit_oci_seccomp(*plan, *lowered);
+    else
+      bytes = cli::emit_k8s(*plan, *lowered, path);
+  } else if (emit == "plan") {
     bytes = launcher::plan_to_json(*plan).dump(2) + "\n";
   } else if (emit == "systemd") {
     bytes = cli::emit_systemd(*plan, path);
@@ -428,8 +443,13 @@ int main(int argc, char** argv) {
   auto* compile =
       app.add_subcommand("compile", "Compile a policy to a plan, BPF or its disassembly");
   compile->add_option("FILE", file, "Policy file or shipped profile name")->required();
-  compile->add_option("--emit", emit, "What to write")
-      ->check(CLI::IsMember({"plan", "bpf", "asm", "systemd"}))
+  compile
+      ->add_option("--emit", emit,
+                   "What to write: plan (JSON), bpf (the filter), asm (its disassembly), "
+                   "systemd (a unit drop-in), oci (runtime-spec process/linux/mounts), "
+                   "oci-seccomp (linux.seccomp, also Docker's format), k8s (a Security "
+                   "Profiles Operator SeccompProfile)")
+      ->check(CLI::IsMember({"plan", "bpf", "asm", "systemd", "oci", "oci-seccomp", "k8s"}))
       ->capture_default_str();
   compile->add_option("-o,--output", out, "Output file (default: stdout)");
   add_set(compile);

@@ -553,7 +553,8 @@ Result<LoweredSeccomp> lower_seccomp(const PolicyIR& ir) {
         for (const auto& conj : region) {
           auto lowered = lower_conj(conj);
           if (!lowered) return fail(lowered.error().wrap(r.loc.str()));
-          for (auto& rule : *lowered) emitted.push_back({name, nr_native, ret, std::move(rule), &r});
+          for (auto& rule : *lowered)
+            emitted.push_back({name, nr_native, ret, std::move(rule), &r});
           if (emitted.size() > kMaxRulesPerSyscall) break;
         }
         if (emitted.size() - before > worst_count) {

@@ -106,8 +106,7 @@ TEST(EmitSystemd, ShippedProfilesVerifyWithSystemd) {
   for (const auto& e : fs::recursive_directory_iterator(CORDON_PROFILES_DIR)) {
     if (e.path().extension() != ".cordon") continue;
     policy::Diagnostics d;
-    auto opts = testing::test_options();
-    opts.vars["REPO"] = "/srv/repo.git";
+    auto opts = testing::shipped_profile_options();
     auto plan = compiler::compile_file(e.path().string(), opts, d);
     ASSERT_TRUE(plan) << e.path() << d.render(false);
     std::string unit = "[Unit]\nDescription=t\n[Service]\nExecStart=/bin/true\n";

@@ -11,10 +11,9 @@ TEST(Profiles, EveryShippedProfileChecksAndCompiles) {
     if (e.path().extension() != ".cordon") continue;
     ++count;
     cordon::policy::Diagnostics d;
-    auto opts = cordon::testing::test_options();
-    // Variables shipped profiles require from the caller (`--set NAME=…`, said in each
-    // profile's header): git.cordon's read-only source repository.
-    opts.vars["REPO"] = "/srv/repo.git";
+    // With the variables shipped profiles require from the caller (`--set NAME=…`, said in
+    // each profile's header).
+    auto opts = cordon::testing::shipped_profile_options();
     cordon::policy::PolicyIR ir;
     auto plan = cordon::compiler::compile_file(e.path().string(), opts, d, &ir);
     EXPECT_TRUE(plan.has_value()) << e.path() << ": " << d.render(false)

@@ -33,6 +33,23 @@ inline policy::CheckOptions test_options() {
   return o;
 }
 
+// test_options() plus a value for every variable a shipped profile requires with --set
+// (git's REPO, the services' configuration and data paths and ports).
+inline policy::CheckOptions shipped_profile_options() {
+  policy::CheckOptions o = test_options();
+  for (const auto& [k, v] : std::initializer_list<std::pair<const char*, const char*>>{
+           {"REPO", "/srv/repo.git"},
+           {"CONF", "/srv/conf/service.conf"},
+           {"ROOT", "/srv/www"},
+           {"STATE", "/srv/state"},
+           {"DATA", "/srv/data"},
+           {"PORT", "8080"},
+           {"IN", "/srv/in.png"},
+           {"OUT", "/srv/out"}})
+    o.vars[k] = v;
+  return o;
+}
+
 inline Compiled compile_text(const std::string& text, const std::string& path = "t.cordon") {
   Compiled c;
   auto opts = test_options();
