@@ -705,9 +705,11 @@ class Checker {
         continue;
       }
       for (const auto& p : e.items) {
-        auto n = parse_integer(p.text);
+        auto text = expand_vars(p);
+        if (!text) continue;
+        auto n = parse_integer(*text);
         if (!n || *n > 65535) {
-          diags_.error(p.loc, fmt::format("bad port '{}': 0 to 65535", p.text));
+          diags_.error(p.loc, fmt::format("bad port '{}': 0 to 65535", *text));
           continue;
         }
         (e.verb.text == "bind" ? ir_.landlock_bind : ir_.landlock_connect)

@@ -173,8 +173,11 @@ CORDON_KWTOK(ll_bind, "bind");
 CORDON_KWTOK(ll_connect, "connect");
 CORDON_KWTOK(ll_scope, "scope");
 struct ll_kw : sor<ll_bind, ll_connect, ll_scope> {};
-struct ll_port_item : seq<sor<ll_bind, ll_connect>, sp, must<word_tok>, sp, must<number_tok>,
-                          star<seq<sp, number_tok>>> {};
+// A port: a number, or a variable given with --set (a service's port differs per deployment).
+struct ll_port_var : seq<varref> {};
+struct ll_port_tok : sor<number_tok, ll_port_var> {};
+struct ll_port_item : seq<sor<ll_bind, ll_connect>, sp, must<word_tok>, sp, must<ll_port_tok>,
+                          star<seq<sp, ll_port_tok>>> {};
 struct ll_scope_item : seq<ll_scope, sp, must<word_tok>, star<seq<sp, not_at<ll_kw>, word_tok>>> {};
 struct ll_item : sor<ll_port_item, ll_scope_item, unknown_word<4>> {};
 CORDON_KWTOK(mac_apparmor, "apparmor");

@@ -87,6 +87,8 @@ constexpr const char* kExpected<g::eos> = "expected the end of the statement";
 template <>
 constexpr const char* kExpected<g::number_tok> = "expected a number";
 template <>
+constexpr const char* kExpected<g::ll_port_tok> = "expected a port number or ${VARIABLE}";
+template <>
 constexpr const char* kExpected<g::qstring_tok> = "expected a quoted string";
 template <>
 constexpr const char* kExpected<g::qstring_close> = "unterminated string";
@@ -186,6 +188,8 @@ template <>
 struct action<g::word_tok> : push_tok<TokKind::kWord> {};
 template <>
 struct action<g::number_tok> : push_tok<TokKind::kNumber> {};
+template <>
+struct action<g::ll_port_var> : push_tok<TokKind::kWord> {};
 template <>
 struct action<g::group_tok> : push_tok<TokKind::kGroup> {};
 template <>

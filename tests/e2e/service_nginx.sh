@@ -1,8 +1,8 @@
 #!/bin/bash
 # profiles/services/nginx.cordon end to end, as root and as uid 65534: the real nginx (master
 # and two workers) under the profile, with a configuration of the test's own (daemon off,
-# error_log stderr, pid file and temp paths in a scratch STATE directory), on port 8080 of
-# the host's 127.0.0.1:
+# error_log stderr, pid file and temp paths in a scratch STATE directory), on a free port of
+# the host's 127.0.0.1 given to the profile with --set PORT:
 #   - curl outside the sandbox fetches a page and a 3 MB file, byte for byte; nginx writes its
 #     access log in STATE, reloads on SIGHUP, reopens its log on SIGUSR1, runs without any
 #     capability as uid 65534 inside, and exits 0 on SIGQUIT (graceful) and SIGTERM (fast);
@@ -13,8 +13,6 @@
 #       an `alias` to a host directory outside the profile's paths: 404, and
 #         "open() ".../secret/key.txt" failed (2: No such file or directory)" (not mounted);
 #       an access_log in the document root: "(30: Read-only file system)", nginx does not start.
-# Port 8080 is the profile's (Landlock ports take no --set variable); when something else
-# holds it, the test runs a profile that includes nginx.cordon and adds a free port.
 # Needs the Debian packages nginx and curl (installed here if missing). The test starts only
 # nginx instances of its own, each with its own configuration; it never uses the system's.
 # Usage: service_nginx.sh CORDON_BINARY SOURCE_DIR
@@ -45,14 +43,7 @@ free_port() {
 listening() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
 PROFILE=nginx
-PORT=8080
-if listening "$PORT"; then
-  PORT=$(free_port)
-  PROFILE="$T/nginx-port.cordon"
-  printf 'cordon 1\ninclude "%s"\nlandlock { bind tcp %s }\n' "$CORDON_PROFILES/services/nginx.cordon" "$PORT" >"$PROFILE"
-  chmod 644 "$PROFILE"
-  MODE=root note port-8080-busy "8080 is in use here: running nginx.cordon plus 'landlock { bind tcp $PORT }'"
-fi
+PORT=$(free_port)
 # The port the forbidden second `listen` asks for.
 OTHER=$(free_port)
 [[ -n $PORT && -n $OTHER && $OTHER != "$PORT" ]] || e2e_skip_all "could not find free ports on 127.0.0.1"
@@ -121,7 +112,7 @@ EOF
 # nginx under the profile, in the background (BG_PID: cordon); its stderr in $T/log/NAME.err.
 start_sandboxed() {
   local name=$1
-  bg_start "$T/log/$name" "$CORDON" run -p "$PROFILE" \
+  bg_start "$T/log/$name" "$CORDON" run -p "$PROFILE" --set "PORT=$PORT" \
     --set "CONF=$CONF" --set "ROOT=$D/www" --set "STATE=$D/state" \
     -- "$NGINX" -e stderr -p "$D/state" -c "$CONF"
   LOGNAME_=$name
@@ -302,7 +293,7 @@ check_forbidden() {
   # Under the profile: the second listen. Landlock refuses the bind; nginx stops. Only
   # Landlock keeps nginx from other ports of the host's network: where the kernel cannot
   # restrict TCP bind (Landlock ABI < 4), cordon says so (nginx -v shows its warnings).
-  raw "$CORDON" run -p "$PROFILE" --set "CONF=$CONF" --set "ROOT=$D/www" --set "STATE=$D/state" -- "$NGINX" -v
+  raw "$CORDON" run -p "$PROFILE" --set "PORT=$PORT" --set "CONF=$CONF" --set "ROOT=$D/www" --set "STATE=$D/state" -- "$NGINX" -v
   expect nginx-version 'nginx version: nginx/[0-9.]+' "$(grep -Eo -m 1 'nginx version: .*' <<<"$ERR")"
   if grep -Eq 'landlock: (not available|ABI [0-9]+ cannot restrict TCP)' <<<"$ERR"; then
     skip second-listen-refused "this kernel's Landlock cannot restrict TCP bind: $(grep -m 1 'landlock:' <<<"$ERR")"

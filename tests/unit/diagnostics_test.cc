@@ -79,6 +79,12 @@ const Case kErrors[] = {
     {"BadArch", "cordon 1\narch x86-64\n", "unknown architecture 'x86-64'; did you mean 'x86_64'?"},
     {"BadIdentity", "cordon 1\nidentity uid root\n", "expected 'identity uid N gid N'"},
     {"BadPort", "cordon 1\nlandlock { bind tcp 70000 }\n", "bad port '70000'"},
+    {"PortVariableUnset", "cordon 1\nlandlock { bind tcp ${NOPORT} }\n",
+     "t.cordon:2:21: error: variable ${NOPORT} is not set; give it with --set NOPORT=VALUE"},
+    {"PortVariableNotANumber", "cordon 1\nlandlock { bind tcp ${HOME} }\n",
+     "bad port '/home/tester': 0 to 65535"},
+    {"PortNotAWord", "cordon 1\nlandlock { bind tcp http }\n",
+     "expected a port number or ${VARIABLE}"},
     {"BadTmpfsMode", "cordon 1\nfilesystem {\n  tmpfs /tmp mode 999\n}\n", "bad mode '999'"},
     {"BadSelinux", "cordon 1\nmac { selinux \"nonsense\" }\n", "is not an SELinux context"},
     {"GroupMemberUnknown", "cordon 1\ngroup @g { read wrte }\n",
@@ -161,3 +167,25 @@ TEST(Diagnostics, UnreadableFileIsNamedWithoutALineNumber) {
   EXPECT_EQ(text.rfind("/nonexistent/x.cordon: error: cannot read", 0), 0u) << text;
   EXPECT_EQ(text.find(":0:0"), std::string::npos) << text;
 }
+
+namespace cordon::testing {
+namespace {
+
+// A service's port differs per deployment: `--set PORT=N` fills a Landlock port list.
+TEST(Diagnostics, LandlockPortFromAVariable) {
+  auto opts = shipped_profile_options();  // PORT=8080
+  policy::Diagnostics d;
+  auto ir = policy::check_policy_text(
+      "t.cordon", "cordon 1\nlandlock {\n  bind tcp ${PORT} 443\n  connect tcp ${PORT}\n}\n", opts,
+      d);
+  ASSERT_FALSE(d.has_errors()) << d.render(true);
+  auto plan = compiler::compile_plan(ir, opts);
+  ASSERT_TRUE(plan) << plan.error().message();
+  std::vector<std::pair<int, bool>> ports;
+  for (const auto& p : plan->landlock.ports) ports.emplace_back(p.port, p.bind);
+  EXPECT_EQ(ports, (std::vector<std::pair<int, bool>>{{8080, true}, {443, true}, {8080, false}}));
+  EXPECT_EQ(plan->landlock.ports[0].origin, "t.cordon:3:12");
+}
+
+}  // namespace
+}  // namespace cordon::testing
