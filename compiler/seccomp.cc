@@ -13,6 +13,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <random>
 #include <set>
@@ -251,27 +252,6 @@ Result<std::vector<Rule>> lower_conj(const Conj& conj) {
   return rules;
 }
 
-struct CtxDeleter {
-  void operator()(void* c) const { seccomp_release(c); }
-};
-using Ctx = std::unique_ptr<void, CtxDeleter>;
-
-Result<std::vector<sock_filter>> export_bpf(void* ctx) {
-  int fd = memfd_create("cordon-bpf", MFD_CLOEXEC);
-  if (fd < 0) return fail(Error::from_errno("memfd_create"));
-  int rc = seccomp_export_bpf(ctx, fd);
-  if (rc < 0) {
-    close(fd);
-    return fail(Error::from_errno("seccomp_export_bpf", -rc));
-  }
-  off_t size = lseek(fd, 0, SEEK_END);
-  std::vector<uint8_t> bytes(static_cast<size_t>(size));
-  ssize_t got = pread(fd, bytes.data(), bytes.size(), 0);
-  close(fd);
-  if (got != size) return fail("short read of the exported filter");
-  return parse_program(bytes);
-}
-
 // Boundary values of every comparison on an argument, where a wrong filter would show.
 std::vector<uint64_t> probes(const Cond& c) {
   std::vector<uint64_t> out;
@@ -332,7 +312,12 @@ Result<void> self_check(const PolicyIR& ir, const std::vector<sock_filter>& prog
     }
     samples = std::move(next);
   }
-  for (const auto& args : samples) {
+  // On a 32-bit architecture the kernel's arguments are 32 bits wide (seccomp_data holds them
+  // zero-extended) and libseccomp compares only those: upper bits are no input there.
+  const bool wide = arch & __AUDIT_ARCH_64BIT;
+  for (auto args : samples) {
+    if (!wide)
+      for (auto& a : args) a &= 0xffffffffull;
     SeccompData d;
     d.nr = nr;
     d.arch = arch;  // libseccomp arch tokens are the AUDIT_ARCH_* values
@@ -344,51 +329,44 @@ Result<void> self_check(const PolicyIR& ir, const std::vector<sock_filter>& prog
       return fail(fmt::format(
           "filter self-check failed for {} on {} with args ({:#x}, {:#x}, {:#x}, {:#x}, {:#x}, "
           "{:#x}): the filter gives {} but the policy says {} ({}); refusing to emit a filter "
-          "that disagrees with the policy",
+          "that disagrees with the policy{}",
           name, policy::arch_name(arch), args[0], args[1], args[2], args[3], args[4], args[5],
-          describe_action(got), describe_action(want), r ? r->loc.str() : "default"));
+          describe_action(got), describe_action(want), r ? r->loc.str() : "default",
+          wide ? ""
+               : fmt::format(". On {} arguments are 32 bits wide and libseccomp compares only "
+                             "those, so a condition on a value above 0xffffffff cannot hold "
+                             "there as written: compare within 32 bits, or keep {} out of this "
+                             "policy's `arch`",
+                             policy::arch_name(arch), policy::arch_name(arch))));
   }
   return {};
 }
 
-struct PendingRule {
-  std::string syscall;
-  int nr;
-  uint32_t ret;
-  Rule cmps;
-};
+}  // namespace
 
-// Builds the filter with libseccomp and exports it. Runs in the calling process.
-Result<std::vector<sock_filter>> build_with_libseccomp(uint32_t def_ret,
-                                                       const std::vector<uint32_t>& arches,
-                                                       const std::vector<PendingRule>& rules) {
-  Ctx ctx(seccomp_init(def_ret));
-  if (!ctx) return fail("seccomp_init failed");
-  // The bad-arch action kills the process: a syscall from an architecture the policy does not
-  // name (the i386 entry point via int 0x80, x32 numbers) never reaches the rules.
-  seccomp_attr_set(ctx.get(), SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_KILL_PROCESS);
-  seccomp_attr_set(ctx.get(), SCMP_FLTATR_CTL_OPTIMIZE, 2);
-  for (uint32_t token : arches) {
-    if (token == seccomp_arch_native()) continue;
-    int rc = seccomp_arch_add(ctx.get(), token);
-    if (rc < 0 && rc != -EEXIST)
-      return fail(Error::from_errno("seccomp_arch_add " + policy::arch_name(token), -rc));
+Result<std::vector<sock_filter>> export_bpf(void* ctx) {
+  int fd = memfd_create("cordon-bpf", MFD_CLOEXEC);
+  if (fd < 0) return fail(Error::from_errno("memfd_create"));
+  int rc = seccomp_export_bpf(ctx, fd);
+  if (rc < 0) {
+    close(fd);
+    return fail(Error::from_errno("seccomp_export_bpf", -rc));
   }
-  for (const auto& r : rules) {
-    int rc = seccomp_rule_add_array(ctx.get(), r.ret, r.nr, static_cast<unsigned>(r.cmps.size()),
-                                    r.cmps.data());
-    if (rc < 0 && rc != -EEXIST)
-      return fail(Error::from_errno(fmt::format("adding the rules for {}", r.syscall), -rc));
-  }
-  return export_bpf(ctx.get());
+  off_t size = lseek(fd, 0, SEEK_END);
+  std::vector<uint8_t> bytes(size > 0 ? static_cast<size_t>(size) : 0);
+  ssize_t got = pread(fd, bytes.data(), bytes.size(), 0);
+  close(fd);
+  if (got != size) return fail("short read of the exported filter");
+  return parse_program(bytes);
 }
 
 // libseccomp's rule merging cannot be interrupted and, for some rule sets, runs for minutes.
-// Compiling is offline work, so it runs in a child with a time limit: a policy can make cordon
-// refuse, never hang. The child sends back 'B' + the program, or 'E' + an error message.
-Result<std::vector<sock_filter>> run_libseccomp(uint32_t def_ret,
-                                                const std::vector<uint32_t>& arches,
-                                                const std::vector<PendingRule>& rules) {
+// Building a filter is offline work, so it runs in a child with a time limit: a policy or a
+// profile can make cordon refuse, never hang. The child sends back 'B' + the program, or 'E' +
+// an error message.
+Result<std::vector<sock_filter>> build_in_child(
+    const std::function<Result<std::vector<sock_filter>>()>& build,
+    std::string_view timeout_message) {
   int fds[2];
   if (pipe2(fds, O_CLOEXEC) < 0) return fail(Error::from_errno("pipe2"));
   pid_t pid = fork();
@@ -399,7 +377,7 @@ Result<std::vector<sock_filter>> run_libseccomp(uint32_t def_ret,
   }
   if (pid == 0) {
     close(fds[0]);
-    auto prog = build_with_libseccomp(def_ret, arches, rules);
+    auto prog = build();
     std::string msg;
     if (prog) {
       msg = "B";
@@ -444,15 +422,55 @@ Result<std::vector<sock_filter>> run_libseccomp(uint32_t def_ret,
   while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
   }
   if (timed_out)
-    return fail(
-        fmt::format("libseccomp did not finish building the filter within {} s; the "
-                    "rules are too involved for it (simplify the conditions that test "
-                    "several arguments)",
-                    kLibseccompTimeLimit.count()));
+    return fail(fmt::format(fmt::runtime(timeout_message), kLibseccompTimeLimit.count()));
   if (got.empty() || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
     return fail("building the filter with libseccomp failed (the worker process died)");
   if (got[0] == 'E') return fail(got.substr(1));
   return parse_program(std::span(reinterpret_cast<const uint8_t*>(got.data()) + 1, got.size() - 1));
+}
+
+namespace {
+
+struct PendingRule {
+  std::string syscall;
+  int nr;
+  uint32_t ret;
+  Rule cmps;
+};
+
+// Builds the filter with libseccomp and exports it. Runs in the calling process.
+Result<std::vector<sock_filter>> build_with_libseccomp(uint32_t def_ret,
+                                                       const std::vector<uint32_t>& arches,
+                                                       const std::vector<PendingRule>& rules) {
+  SeccompCtx ctx(seccomp_init(def_ret));
+  if (!ctx) return fail("seccomp_init failed");
+  // The bad-arch action kills the process: a syscall from an architecture the policy does not
+  // name (the i386 entry point via int 0x80, x32 numbers) never reaches the rules.
+  seccomp_attr_set(ctx.get(), SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_KILL_PROCESS);
+  seccomp_attr_set(ctx.get(), SCMP_FLTATR_CTL_OPTIMIZE, 2);
+  for (uint32_t token : arches) {
+    if (token == seccomp_arch_native()) continue;
+    int rc = seccomp_arch_add(ctx.get(), token);
+    if (rc < 0 && rc != -EEXIST)
+      return fail(Error::from_errno("seccomp_arch_add " + policy::arch_name(token), -rc));
+  }
+  for (const auto& r : rules) {
+    int rc = seccomp_rule_add_array(ctx.get(), r.ret, r.nr, static_cast<unsigned>(r.cmps.size()),
+                                    r.cmps.data());
+    if (rc < 0 && rc != -EEXIST)
+      return fail(Error::from_errno(fmt::format("adding the rules for {}", r.syscall), -rc));
+  }
+  return export_bpf(ctx.get());
+}
+
+// The compiler's use of the runner below.
+Result<std::vector<sock_filter>> run_libseccomp(uint32_t def_ret,
+                                                const std::vector<uint32_t>& arches,
+                                                const std::vector<PendingRule>& rules) {
+  return build_in_child([&] { return build_with_libseccomp(def_ret, arches, rules); },
+                        "libseccomp did not finish building the filter within {} s; the rules "
+                        "are too involved for it (simplify the conditions that test several "
+                        "arguments)");
 }
 
 }  // namespace

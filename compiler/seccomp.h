@@ -16,7 +16,10 @@
 
 #include <array>
 #include <cstdint>
+#include <functional>
+#include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "base/result.h"
@@ -44,6 +47,23 @@ struct LoweredSeccomp {
   std::vector<uint32_t> arches;  // libseccomp tokens (AUDIT_ARCH_*)
   std::vector<LoweredRule> rules;
 };
+
+// A libseccomp context, released on destruction.
+struct SeccompCtxDeleter {
+  void operator()(void* c) const { seccomp_release(c); }
+};
+using SeccompCtx = std::unique_ptr<void, SeccompCtxDeleter>;
+
+// The context's filter as BPF (seccomp_export_bpf through a memfd), parsed.
+Result<std::vector<sock_filter>> export_bpf(void* ctx);
+
+// Runs `build` — a function that builds a filter with libseccomp — in a child process with a
+// time limit (libseccomp's merging cannot be interrupted and runs for minutes on some rule
+// sets): the result, the child's error, or `timeout_message` formatted with the limit in
+// seconds.
+Result<std::vector<sock_filter>> build_in_child(
+    const std::function<Result<std::vector<sock_filter>>()>& build,
+    std::string_view timeout_message);
 
 // Lowers the policy's syscall rules to libseccomp rules (see the top of this file).
 Result<LoweredSeccomp> lower_seccomp(const policy::PolicyIR& ir);

@@ -768,8 +768,11 @@ class Checker {
     if (a.kind == ActionKind::kErrno) {
       const auto& w = a.errno_name;
       if (auto n = parse_integer(w.text)) {
-        if (*n > 4095) {
-          diags_.error(w.loc, fmt::format("errno {} is out of range (0 to 4095)", w.text));
+        if (*n > 4094) {
+          diags_.error(
+              w.loc,
+              fmt::format("errno {} is out of range (0 to 4094: libseccomp refuses 4095 and above)",
+                          w.text));
           return std::nullopt;
         }
         r.errno_value = static_cast<int>(*n);

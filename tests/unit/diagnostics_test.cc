@@ -79,6 +79,10 @@ const Case kErrors[] = {
     {"BadArch", "cordon 1\narch x86-64\n", "unknown architecture 'x86-64'; did you mean 'x86_64'?"},
     {"BadIdentity", "cordon 1\nidentity uid root\n", "expected 'identity uid N gid N'"},
     {"BadPort", "cordon 1\nlandlock { bind tcp 70000 }\n", "bad port '70000'"},
+    // libseccomp 2.5.4 refuses SCMP_ACT_ERRNO(4095): the checker stops it, not the compiler.
+    {"ErrnoTooLarge", "cordon 1\nsyscalls {\n  errno 4095 getpid\n}\n",
+     "t.cordon:3:9: error: errno 4095 is out of range (0 to 4094: libseccomp refuses 4095 and "
+     "above)"},
     {"PortVariableUnset", "cordon 1\nlandlock { bind tcp ${NOPORT} }\n",
      "t.cordon:2:21: error: variable ${NOPORT} is not set; give it with --set NOPORT=VALUE"},
     {"PortVariableNotANumber", "cordon 1\nlandlock { bind tcp ${HOME} }\n",

@@ -53,6 +53,23 @@ TEST(SeccompCompile, SixtyFourBitArgumentsCompareInFull) {
   EXPECT_EQ(verdict(p, "mmap", {0, 0x1ull}), kAllow);
 }
 
+// On x86 the kernel's arguments are 32 bits: a 64-bit argument's condition is checked there on
+// those bits (values above them cannot occur), and one that needs more bits is refused with why.
+TEST(SeccompCompile, ThirtyTwoBitArchitectureSeesOnlyThirtyTwoBits) {
+  auto c = compile_text(
+      "cordon 1\narch x86\nsyscalls {\n  default errno EPERM\n  allow mmap if len > 7\n}\n");
+  ASSERT_TRUE(c.plan) << c.rendered() << c.compile_error;
+  EXPECT_EQ(verdict(*c.plan, "mmap", {0, 8}, AUDIT_ARCH_I386), SCMP_ACT_ALLOW);
+  EXPECT_EQ(verdict(*c.plan, "mmap", {0, 7}, AUDIT_ARCH_I386), SCMP_ACT_ERRNO(EPERM));
+  EXPECT_EQ(verdict(*c.plan, "mmap", {0, 8}), SCMP_ACT_ALLOW);
+  auto wide = compile_text(
+      "cordon 1\narch x86\nsyscalls {\n  default errno EPERM\n  allow mmap if len == "
+      "0x100000005\n}\n");
+  EXPECT_FALSE(wide.plan);
+  EXPECT_NE(wide.compile_error.find("On x86 arguments are 32 bits wide"), std::string::npos)
+      << wide.compile_error;
+}
+
 TEST(SeccompCompile, InListAndNegation) {
   auto p =
       plan_of("  allow socket if family in [AF_UNIX, AF_INET] && !(type & SOCK_RAW == SOCK_RAW)");
