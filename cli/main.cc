@@ -16,6 +16,7 @@
 #include "cli/audit_cmd.h"
 #include "cli/emit_oci.h"
 #include "cli/emit_systemd.h"
+#include "cli/import_seccomp.h"
 #include "cli/plan_cache.h"
 #include "cli/score.h"
 #include "compiler/bpf.h"
@@ -145,6 +146,45 @@ std::optional<launcher::Plan> compile_reporting(const std::string& path,
   return std::move(*plan);
 }
 
+// Writes `bytes` to stdout (OUT empty or "-") or to OUT. A regular file (or a new one) is
+// replaced atomically, so a failed write never leaves half an output behind. Anything else that
+// exists — /dev/null, a FIFO, a terminal — is written in place: renaming over it would replace
+// a device node with a file.
+int write_output(const std::string& out, const std::string& bytes) {
+  if (out.empty() || out == "-") {
+    std::cout << bytes;
+    return kExitOk;
+  }
+  std::error_code ec;
+  auto st = fs::status(out, ec);
+  if (fs::exists(st) && !fs::is_regular_file(st)) {
+    std::ofstream f(out, std::ios::binary);
+    f << bytes;
+    f.flush();
+    if (!f) {
+      std::cerr << fmt::format("cordon: write {}: {}\n", out, strerror(errno));
+      return kExitUsage;
+    }
+    return kExitOk;
+  }
+  std::string tmp = (fs::path(out).parent_path() / ".cordon-XXXXXX").string();
+  if (fs::path(out).parent_path().empty()) tmp = ".cordon-XXXXXX";
+  int fd = mkstemp(tmp.data());
+  if (fd < 0) {
+    std::cerr << fmt::format("cordon: write {}: {}\n", out, strerror(errno));
+    return kExitUsage;
+  }
+  bool ok = write(fd, bytes.data(), bytes.size()) == static_cast<ssize_t>(bytes.size());
+  ok = fchmod(fd, 0644) == 0 && ok;
+  ok = close(fd) == 0 && ok;
+  if (!ok || rename(tmp.c_str(), out.c_str()) != 0) {
+    std::cerr << fmt::format("cordon: write {}: {}\n", out, strerror(errno));
+    unlink(tmp.c_str());
+    return kExitUsage;
+  }
+  return kExitOk;
+}
+
 int cmd_compile(const std::string& file, const std::string& emit, const std::string& out,
                 const std::vector<std::string>& sets) {
   auto opts = make_options(sets);
@@ -185,40 +225,39 @@ int cmd_compile(const std::string& file, const std::string& emit, const std::str
       return annotate_nr(*plan, i, ins);
     });
   }
-  if (out.empty() || out == "-") {
-    std::cout << bytes;
-    return kExitOk;
+  return write_output(out, bytes);
+}
+
+// cordon import: an OCI or Docker seccomp profile as a policy. The policy is compiled before
+// it is written, and an existing file is replaced only with --force (it may hold edits).
+int cmd_import(const std::string& file, cli::ImportOptions opt, const std::string& out,
+               bool force) {
+  auto r = cli::import_seccomp_file(file, std::move(opt));
+  if (!r) {
+    std::cerr << fmt::format("cordon import: {}\n", r.error().message());
+    return kExitPolicy;
   }
-  // A regular file (or a new one) is replaced atomically, so a failed write never leaves half
-  // an output behind. Anything else that exists — /dev/null, a FIFO, a terminal — is written
-  // in place: renaming over it would replace a device node with a file.
   std::error_code ec;
-  auto st = fs::status(out, ec);
-  if (fs::exists(st) && !fs::is_regular_file(st)) {
-    std::ofstream f(out, std::ios::binary);
-    f << bytes;
-    f.flush();
-    if (!f) {
-      std::cerr << fmt::format("cordon: write {}: {}\n", out, strerror(errno));
-      return kExitUsage;
-    }
-    return kExitOk;
-  }
-  std::string tmp = (fs::path(out).parent_path() / ".cordon-XXXXXX").string();
-  if (fs::path(out).parent_path().empty()) tmp = ".cordon-XXXXXX";
-  int fd = mkstemp(tmp.data());
-  if (fd < 0) {
-    std::cerr << fmt::format("cordon: write {}: {}\n", out, strerror(errno));
+  if (!force && !out.empty() && out != "-" && fs::is_regular_file(out, ec)) {
+    std::cerr << fmt::format(
+        "cordon import: {} exists; give --force to replace it, or another -o\n", out);
     return kExitUsage;
   }
-  bool ok = write(fd, bytes.data(), bytes.size()) == static_cast<ssize_t>(bytes.size());
-  ok = fchmod(fd, 0644) == 0 && ok;
-  ok = close(fd) == 0 && ok;
-  if (!ok || rename(tmp.c_str(), out.c_str()) != 0) {
-    std::cerr << fmt::format("cordon: write {}: {}\n", out, strerror(errno));
-    unlink(tmp.c_str());
-    return kExitUsage;
+  // The imported text must be a policy cordon compiles; anything else is our bug, not the
+  // user's, and is never written.
+  policy::Diagnostics diags;
+  auto opts = make_options({});
+  auto ir = policy::check_policy_text(out.empty() || out == "-" ? "imported.cordon" : out,
+                                      r->policy_text, opts, diags);
+  if (diags.has_errors() || !compiler::compile_plan(ir, opts)) {
+    print_diags(diags, false);
+    std::cerr << "cordon import: internal error: the generated policy does not compile\n";
+    return kExitPolicy;
   }
+  if (int rc = write_output(out, r->policy_text); rc != kExitOk) return rc;
+  if (!r->notes.empty())
+    std::cerr << fmt::format("cordon import: {} note(s), also in the policy's header:\n  {}\n",
+                             r->notes.size(), fmt::join(r->notes, "\n  "));
   return kExitOk;
 }
 
@@ -479,6 +518,33 @@ int main(int argc, char** argv) {
   score->add_flag("--json", score_json, "The items and the score as JSON");
   add_set(score);
 
+  cli::ImportOptions import_opts;
+  std::vector<std::string> import_caps;
+  bool import_no_caps = false, import_force = false;
+  auto* import = app.add_subcommand(
+      "import",
+      "Turn an OCI runtime-spec or Docker seccomp profile (or a config.json holding one) into a "
+      "policy that compiles to the same decisions (docs/export.md)");
+  import->add_option("FILE", file, "The profile, e.g. Docker's default seccomp.json")->required();
+  auto* caps_opt =
+      import
+          ->add_option("--caps", import_caps,
+                       "The container's capabilities, for Docker's includes/excludes (default: "
+                       "Docker's default set)")
+          ->delimiter(',');
+  import->add_flag("--no-caps", import_no_caps, "The container has no capabilities")
+      ->excludes(caps_opt);
+  import->add_option("--arch", import_opts.arch,
+                     "Architecture to resolve the profile for (amd64, arm64, x86_64…; default: "
+                     "this machine's)");
+  import->add_option("--kernel", import_opts.kernel,
+                     "Kernel version for minKernel entries (default: the running kernel)");
+  import->add_flag("--trace-as-enosys", import_opts.trace_as_enosys,
+                   "Import SCMP_ACT_TRACE as errno ENOSYS (what a traced call gets without a "
+                   "tracer) instead of refusing it");
+  import->add_option("-o,--output", out, "Output file (default: stdout)");
+  import->add_flag("--force", import_force, "Replace an existing output file");
+
   cli::AuditOptions audit_opts;
   auto* audit = app.add_subcommand(
       "audit", "Find denials in kernel logs, name the policy rule behind each, propose the fix");
@@ -566,6 +632,13 @@ int main(int argc, char** argv) {
     if (profiles->parsed()) return cmd_profiles();
     if (score->parsed()) return cmd_score(file, sets, score_threshold, score_json);
     if (audit->parsed()) return cli::cmd_audit(audit_opts);
+    if (import->parsed()) {
+      if (import_no_caps)
+        import_opts.caps = std::vector<std::string>{};
+      else if (!import_caps.empty())
+        import_opts.caps = import_caps;
+      return cmd_import(file, import_opts, out, import_force);
+    }
     if (run->parsed()) {
       for (const auto& extra : run->remaining()) run_command.push_back(extra);
       for (const auto& a : after_dashes) run_command.push_back(a);
