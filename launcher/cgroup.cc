@@ -356,6 +356,7 @@ std::optional<Group> plan_v2(std::string_view self, std::string_view mountinfo, 
               true, true};
     }
   }
+  std::vector<size_t> wanted;
   for (size_t i = 0; i < pending.size(); ++i) {
     const char* c = controller_of(pending[i].kind);
     if (!has_word(*offered, ' ', c)) {
@@ -368,22 +369,45 @@ std::optional<Group> plan_v2(std::string_view self, std::string_view mountinfo, 
       pending[i].note(*not_delegated);
       continue;
     }
-    auto enabled = read_file(join_path(parent, "cgroup.subtree_control"));
-    if (!enabled) {
-      pending[i].note({enabled.error(), true, false});
-      continue;
-    }
-    if (!enabled->empty() && enabled->back() == '\n') enabled->pop_back();
-    if (!has_word(*enabled, ' ', c)) {
-      // EBUSY here is v2's "no internal processes" rule: the caller lives in this cgroup.
-      auto w = write_file(join_path(parent, "cgroup.subtree_control"), fmt::format("+{}", c));
-      if (!w) {
-        pending[i].note({w.error(), true, is_permission_error(w.error().code())});
-        continue;
-      }
-    }
-    g.limits.push_back(i);
+    wanted.push_back(i);
   }
+  if (wanted.empty()) return std::nullopt;
+  auto note_all = [&](const Why& why) {
+    for (size_t i : wanted) pending[i].note(why);
+    return std::nullopt;
+  };
+  auto enabled = read_file(join_path(parent, "cgroup.subtree_control"));
+  if (!enabled) return note_all({enabled.error(), true, false});
+  if (!enabled->empty() && enabled->back() == '\n') enabled->pop_back();
+  std::string missing;
+  for (size_t i : wanted)
+    if (!has_word(*enabled, ' ', controller_of(pending[i].kind)))
+      missing += fmt::format("{}+{}", missing.empty() ? "" : " ", controller_of(pending[i].kind));
+  if (!missing.empty()) {
+    // v2's "no internal processes" rule: a cgroup other than the root that holds processes (the
+    // caller's, at least) can enable no domain controller for its children. The kernel still
+    // accepts the threaded ones (pids, cpu) one by one, which turns the cgroup into a thread
+    // root whose children take no process (clone3 into one fails with EOPNOTSUPP): so nothing
+    // is written then, and the limits fall back (or a `require cgroup` refuses).
+    struct stat type_st = {};
+    const bool root = ::stat(join_path(parent, "cgroup.type").c_str(), &type_st) != 0;
+    if (!root) {
+      auto procs = read_file(join_path(parent, "cgroup.procs"));
+      if (!procs || !procs->empty())
+        return note_all(
+            {Error(fmt::format("cgroup v2 {} holds processes (cordon's own among them), and v2 "
+                               "lets such a cgroup enable no controller for a child; start "
+                               "cordon in a cgroup of its own",
+                               parent),
+                   EBUSY),
+             true, false});
+    }
+    // One write for all: the kernel takes the whole set or none of it, so a refused controller
+    // never leaves others enabled behind.
+    auto w = write_file(join_path(parent, "cgroup.subtree_control"), missing);
+    if (!w) return note_all({w.error(), true, is_permission_error(w.error().code())});
+  }
+  g.limits = wanted;
   if (g.limits.empty()) return std::nullopt;
   return g;
 }

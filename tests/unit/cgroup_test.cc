@@ -317,6 +317,56 @@ TEST(CgroupFallback, DelegatedV2SubtreeIsUsedByItsOwner) {
   EXPECT_FALSE(fs::exists(base + "/unified/cordon-t"));
 }
 
+// A v2 cgroup other than the root (it has cgroup.type) that holds processes — the caller's —
+// can enable no controller for a child. Writing the threaded ones (pids, cpu) would still
+// succeed and make it a thread root whose children take no process (clone3 then failed with
+// EOPNOTSUPP and the launch with 125, seen in the VM): nothing is written, the limits fall back
+// with the reason, and `require cgroup` refuses.
+TEST(CgroupFallback, V2CgroupHoldingProcessesIsLeftAlone) {
+  ScratchDir s;
+  s.file("cg/unified/cgroup.controllers", "cpu memory pids\n");
+  s.file("cg/unified/cgroup.type", "domain\n");
+  s.file("cg/unified/cgroup.procs", "4242\n");
+  std::string control = s.file("cg/unified/cgroup.subtree_control", "");
+  std::string base = s.path() + "/cg";
+  CgroupHost h = fixture_host(s, base, true);
+  h.proc_self_cgroup = s.file("proc_self_cgroup", "0::/\n");
+  h.euid = 0;
+  for (bool required : {false, true}) {
+    SCOPED_TRACE(required ? "required" : "best effort");
+    auto cg = SandboxCgroup::create(three_limits(64 << 20), required, "cordon-t", h);
+    std::string said = cg ? cg->warnings()[0] : cg.error().message();
+    EXPECT_EQ(cg.has_value(), !required) << said;
+    EXPECT_NE(said.find(fmt::format("cgroup v2 {}/unified holds processes", base)),
+              std::string::npos)
+        << said;
+    if (cg) {
+      EXPECT_EQ(cg->version(), 0);
+    }
+    std::ifstream f(control);
+    std::string written((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+    EXPECT_EQ(written, "") << "the caller's cgroup.subtree_control was written";
+    EXPECT_FALSE(fs::exists(base + "/unified/cordon-t"));
+  }
+}
+
+// Controllers missing from subtree_control are enabled in one write: the kernel takes all or
+// none, so a refused one never leaves the others enabled behind.
+TEST(CgroupFallback, V2ControllersAreEnabledInOneWrite) {
+  ScratchDir s;
+  s.file("cg/unified/cgroup.controllers", "cpu memory pids\n");
+  std::string control = s.file("cg/unified/cgroup.subtree_control", "");
+  std::string base = s.path() + "/cg";
+  CgroupHost h = fixture_host(s, base, true);
+  h.proc_self_cgroup = s.file("proc_self_cgroup", "0::/\n");
+  h.euid = 0;
+  auto cg = SandboxCgroup::create(three_limits(64 << 20), false, "cordon-t", h);
+  ASSERT_TRUE(cg) << cg.error().message();
+  std::ifstream f(control);
+  std::string written((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+  EXPECT_EQ(written, "+memory +pids +cpu");
+}
+
 TEST(CgroupFallback, PartialFailureLeavesNothingBehind) {
   // Every hierarchy exists (mkdir succeeds) but holds no control files (every write fails):
   // each directory created is removed again, with and without `required`.
