@@ -23,7 +23,14 @@ in_ns() {
     [[ $(readlink "$p/ns/pid" 2>/dev/null) == "$1" ]] && echo "${p#/proc/}"
   done
 }
-ns_empty() { [[ -z $(in_ns "$1") ]]; }
+# A process's identity that survives reuse: "PID:STARTTIME" (field 22 of /proc/PID/stat).
+ident() { local st; st=$(cut -d')' -f2- "/proc/$1/stat" 2>/dev/null) && echo "$1:$(awk '{print $20}' <<<"$st")"; }
+# Of a list of identities, those still alive (the same pid with the same start time).
+alive_of() {
+  local i
+  for i in $1; do [[ $(ident "${i%%:*}") == "$i" ]] && echo "$i"; done
+}
+none_alive() { [[ -z $(alive_of "$1") ]]; }
 # kill -9 each pid of a newline-separated list.
 kill_list() {
   local p
@@ -56,15 +63,18 @@ check_sigkill_cordon() {
     return
   fi
   [[ $(cat "/proc/$cordon_pid/comm" 2>/dev/null) == cordon ]] || echo "warning: pid $cordon_pid is $(cat "/proc/$cordon_pid/comm"), not cordon"
+  # The sandbox's processes by pid and start time: a namespace's inode number is reused once
+  # it is gone, and another test's sandbox running in parallel (ctest -j) may get it — which
+  # made this check fail once in CI with processes that were not this sandbox's.
+  local members="" p
+  for p in $(in_ns "$ns"); do members+="$(ident "$p") "; done
   kill -9 "$cordon_pid"
   wait "$cordon_pid" 2>/dev/null
   wait_for 2 dead "$sleep_pid"
-  # The kernel tears the namespace down after its PID 1 dies; on a loaded machine (CI with
-  # other tests running) a process was once still exiting after 1 s and gone when listed.
-  wait_for 5 ns_empty "$ns"
+  wait_for 3 none_alive "$members"
   local left left_ps=""
-  left=$(in_ns "$ns")
-  [[ -n $left ]] && left_ps=$(ps -o pid,ppid,stat,wchan:20,args -p "$(paste -sd, <<<"$left")" | tail -n +2 | paste -sd';')
+  left=$(alive_of "$members")
+  [[ -n $left ]] && left_ps=$(ps -o pid,ppid,stat,args -p "$(sed 's/:[0-9]*//' <<<"$left" | paste -sd,)" | tail -n +2 | paste -sd';')
   RC="killed" OUT="" ERR=$(cat "$T/log/bg.err")
   if dead "$sleep_pid"; then
     pass sigkill-cordon "app pid $sleep_pid gone"
@@ -72,9 +82,9 @@ check_sigkill_cordon() {
     fail sigkill-cordon "expected the app (host pid $sleep_pid) gone within 2 s of kill -9 cordon, it is still alive: $(ps -o pid,ppid,stat,args -p "$sleep_pid" | tail -1)"
   fi
   if [[ -z $left ]]; then
-    pass sigkill-cordon-sandbox-empty "no process left in $ns"
+    pass sigkill-cordon-sandbox-empty "none of the $(wc -w <<<"$members") processes of $ns left"
   else
-    fail sigkill-cordon-sandbox-empty "expected no process left in the sandbox's $ns within 7 s, got: pids $(paste -sd, <<<"$left"): $left_ps"
+    fail sigkill-cordon-sandbox-empty "expected none of the sandbox's processes ($members) alive 5 s after kill -9 cordon, got: $(paste -sd, <<<"$left"): $left_ps"
     # Only a handful of stragglers of the sandbox are ever expected here.
     [[ $(wc -l <<<"$left") -le 10 ]] && kill_list "$left"
   fi
