@@ -345,21 +345,18 @@ TEST(EmitAppArmor, ShippedProfilesCompileWithApparmorParser) {
     GTEST_SKIP() << "SKIPPED LOUDLY: apparmor_parser is not installed (package `apparmor`); the "
                     "shipped profiles' AppArmor output was NOT checked";
   size_t n = 0;
-  for (const auto& e : fs::recursive_directory_iterator(CORDON_PROFILES_DIR)) {
-    if (e.path().extension() != ".cordon") continue;
-    policy::Diagnostics d;
-    auto opts = testing::shipped_profile_options();
-    auto plan = compiler::compile_file(e.path().string(), opts, d);
-    ASSERT_TRUE(plan) << e.path() << d.render(false);
-    AppArmorProfile p = generate_apparmor(*plan, e.path().string());
-    ParseResult r = parse(parser, p.text, e.path().stem().string());
-    EXPECT_EQ(r.status, 0) << e.path() << "\n" << r.output << "\n" << p.text;
+  for (const auto& shipped : testing::compile_shipped_profiles()) {
+    const fs::path& path = shipped.path;
+    const launcher::Plan& plan = shipped.plan;
+    AppArmorProfile p = generate_apparmor(plan, path.string());
+    ParseResult r = parse(parser, p.text, path.stem().string());
+    EXPECT_EQ(r.status, 0) << path << "\n" << r.output << "\n" << p.text;
     // Each filesystem entry of the plan has its lines, with its origin.
-    for (const auto& m : plan->mounts) {
+    for (const auto& m : plan.mounts) {
       bool found = std::any_of(p.rules.begin(), p.rules.end(), [&](const AppArmorRule& rule) {
         return rule.origin == m.origin && rule.entry_path == m.path;
       });
-      EXPECT_TRUE(found) << e.path() << ": no rule for " << m.kind << " " << m.path;
+      EXPECT_TRUE(found) << path << ": no rule for " << m.kind << " " << m.path;
     }
     ++n;
   }

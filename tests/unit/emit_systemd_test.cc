@@ -103,25 +103,22 @@ TEST(EmitSystemd, ShippedProfilesVerifyWithSystemd) {
   fs::path dir = fs::temp_directory_path() / ("cordon-systemd-" + std::to_string(getpid()));
   fs::create_directories(dir);
   size_t n = 0;
-  for (const auto& e : fs::recursive_directory_iterator(CORDON_PROFILES_DIR)) {
-    if (e.path().extension() != ".cordon") continue;
-    policy::Diagnostics d;
-    auto opts = testing::shipped_profile_options();
-    auto plan = compiler::compile_file(e.path().string(), opts, d);
-    ASSERT_TRUE(plan) << e.path() << d.render(false);
+  for (const auto& shipped : testing::compile_shipped_profiles()) {
+    const fs::path& path = shipped.path;
+    const launcher::Plan& plan = shipped.plan;
     std::string unit = "[Unit]\nDescription=t\n[Service]\nExecStart=/bin/true\n";
-    std::string drop = emit_systemd(*plan, e.path().string());
+    std::string drop = emit_systemd(plan, path.string());
     unit += drop.substr(drop.find("[Service]\n") + 10);
-    fs::path f = dir / (e.path().stem().string() + ".service");
+    fs::path f = dir / (path.stem().string() + ".service");
     std::ofstream(f) << unit;
     std::string cmd = "cd " + dir.string() + " && systemd-analyze verify " + f.string() + " >" +
                       (dir / "out").string() + " 2>&1";
     int rc = std::system(cmd.c_str());
     std::ifstream o(dir / "out");
     std::string msgs((std::istreambuf_iterator<char>(o)), std::istreambuf_iterator<char>());
-    EXPECT_TRUE(WIFEXITED(rc) && WEXITSTATUS(rc) == 0) << e.path() << "\n" << msgs;
+    EXPECT_TRUE(WIFEXITED(rc) && WEXITSTATUS(rc) == 0) << path << "\n" << msgs;
     EXPECT_EQ(msgs.find(f.filename().string() + ":"), std::string::npos)
-        << e.path() << ": systemd complained about a line:\n"
+        << path << ": systemd complained about a line:\n"
         << msgs;
     ++n;
   }

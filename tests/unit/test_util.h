@@ -2,12 +2,15 @@
 #pragma once
 
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <seccomp.h>
 #include <sys/socket.h>
 
 #include <array>
+#include <filesystem>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "compiler/bpf.h"
 #include "compiler/compile.h"
@@ -48,6 +51,30 @@ inline policy::CheckOptions shipped_profile_options() {
            {"OUT", "/srv/out"}})
     o.vars[k] = v;
   return o;
+}
+
+struct ShippedProfile {
+  std::filesystem::path path;
+  launcher::Plan plan;
+  policy::PolicyIR ir;
+};
+
+// Every shipped profile (profiles/**.cordon), compiled with shipped_profile_options(). One that
+// does not compile is a test failure and is left out.
+inline std::vector<ShippedProfile> compile_shipped_profiles() {
+  std::vector<ShippedProfile> out;
+  for (const auto& e : std::filesystem::recursive_directory_iterator(CORDON_PROFILES_DIR)) {
+    if (e.path().extension() != ".cordon") continue;
+    policy::Diagnostics d;
+    policy::PolicyIR ir;
+    auto plan = compiler::compile_file(e.path().string(), shipped_profile_options(), d, &ir);
+    if (!plan) {
+      ADD_FAILURE() << e.path() << ": " << d.render(false) << plan.error().message();
+      continue;
+    }
+    out.push_back({e.path(), std::move(*plan), std::move(ir)});
+  }
+  return out;
 }
 
 inline Compiled compile_text(const std::string& text, const std::string& path = "t.cordon") {
