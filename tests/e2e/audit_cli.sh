@@ -9,8 +9,9 @@ CORDON=$(realpath "$1")
 [[ -x $CORDON ]] || e2e_skip_all "no cordon binary at $1"
 command -v patch >/dev/null || e2e_skip_all "patch(1) is not installed"
 T=$(mktemp -d /tmp/cordon-audit-cli.XXXXXX)
-trap 'rm -rf "$T"' EXIT
+trap 'e2e_release_cgroups; rm -rf "$T"' EXIT
 cd "$T" || exit 2
+e2e_own_cgroups
 E2E_CGROUPS_AT_START=$(cordon_cgroups)
 
 # seccomp LINE: a raw auditd SECCOMP record of x86_64 syscall NR at TIME with SERIAL.

@@ -62,12 +62,60 @@ e2e_init() {
   POLICIES="$T/policies"
   export CORDON_PROFILES="$T/profiles"
   E2E_BG_PIDS=()
+  e2e_own_cgroups
   E2E_CGROUPS_AT_START=$(cordon_cgroups)
+}
+
+# Root only: moves this script into a cgroup of its own beneath its caller's, in every
+# hierarchy it is in, so that every launch of the script (and only those) creates its
+# cordon-<pid> cgroups inside it. ctest -j runs the scripts side by side, and run_signals
+# leaves an empty cordon-<pid> behind on purpose for a moment after kill -9 of cordon: a
+# check scanning all of /sys/fs/cgroup blamed that on whichever script finished meanwhile.
+# Unprivileged launches of the script inherit the cgroup too (setpriv does not move them).
+E2E_CG_DIRS=()
+e2e_own_cgroups() {
+  [[ $(id -u) == 0 ]] || return 0
+  local _id ctrls rel mnt fstype opts dir mine
+  # Read once: the file changes (and its lines move) as the script changes cgroups.
+  mine=$(cat /proc/self/cgroup)
+  while IFS=: read -r _id ctrls rel; do
+    mnt=""
+    while read -r _ _ _ _ target _ rest; do
+      fstype=${rest#*- }; opts=${fstype#* * }; fstype=${fstype%% *}
+      if [[ -z $ctrls && $fstype == cgroup2 ]]; then mnt=$target; break; fi
+      if [[ -n $ctrls && $fstype == cgroup && ,$opts, == *,"${ctrls%%,*}",* ]]; then mnt=$target; break; fi
+    done </proc/self/mountinfo
+    [[ -n $mnt && -d $mnt$rel ]] || continue
+    dir="${mnt%/}${rel%/}/e2e-$(basename "$0" .sh)-$$"
+    mkdir "$dir" 2>/dev/null || continue
+    if echo $$ >"$dir/cgroup.procs" 2>/dev/null; then
+      E2E_CG_DIRS+=("$dir")
+    else
+      rmdir "$dir"
+    fi
+  done <<<"$mine"
+}
+
+# Moves the script back to its caller's cgroups and removes its own (and, depth first, any
+# empty cgroup left inside them: all were made by this script's launches).
+e2e_release_cgroups() {
+  local dir i d
+  for dir in "${E2E_CG_DIRS[@]}"; do
+    echo $$ >"${dir%/*}/cgroup.procs" 2>/dev/null
+    for i in 1 2 3 4 5 6 7 8 9 10; do
+      find "$dir" -depth -type d -exec rmdir {} + 2>/dev/null
+      [[ -d $dir ]] || break
+      sleep 0.2
+    done
+    [[ -d $dir ]] && echo "warning: could not remove $dir: $(cat "$dir/cgroup.procs" 2>/dev/null | paste -sd' ')" >&2
+  done
+  E2E_CG_DIRS=()
 }
 
 e2e_cleanup() {
   local p
   for p in "${E2E_BG_PIDS[@]}"; do kill -9 "$p" 2>/dev/null; done
+  e2e_release_cgroups
   cd / && rm -rf "$T"
 }
 
@@ -240,12 +288,15 @@ wait_for() {
 alive() { kill -0 "$1" 2>/dev/null && [[ $(awk '{print $3}' "/proc/$1/stat" 2>/dev/null) != Z ]]; }
 dead() { ! alive "$1"; }
 
-# cordon's own cgroups (named cordon-*), anywhere under /sys/fs/cgroup, one per line.
+# cordon's own cgroups (named cordon-*) whose supervisor is gone, one per line: inside this
+# script's own cgroups when it has them (root), else anywhere under /sys/fs/cgroup.
 # Sandbox cgroups whose supervisor is gone (the name carries its pid): a live supervisor's
 # cgroup, e.g. another test run's at the same moment, is not "left behind".
 cordon_cgroups() {
   local d pid
-  find /sys/fs/cgroup -mindepth 1 -type d -name 'cordon-[0-9]*' 2>/dev/null | sort |
+  local roots=("${E2E_CG_DIRS[@]}")
+  [[ ${#roots[@]} -gt 0 ]] || roots=(/sys/fs/cgroup)
+  find "${roots[@]}" -mindepth 1 -type d -name 'cordon-[0-9]*' 2>/dev/null | sort |
     while read -r d; do
       pid=${d##*/cordon-}
       [[ $pid =~ ^[0-9]+$ ]] && kill -0 "$pid" 2>/dev/null && continue
