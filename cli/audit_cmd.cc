@@ -29,6 +29,7 @@
 #include "audit/attribute.h"
 #include "audit/record_types.h"
 #include "audit/sandboxes.h"
+#include "cli/audit_apparmor.h"
 #include "cli/policy_edit.h"
 #include "compiler/compile.h"
 #include "launcher/plan.h"
@@ -318,6 +319,14 @@ std::string diff_label(const std::string& path) {
   return path;
 }
 
+// The attribution of `d` to a rule of `plan` (compiled from `path`): a generated AppArmor
+// profile's denial to the entry behind its line, anything else by the audit library.
+audit::Attribution attribute_in(const audit::Denial& d, const launcher::Plan& plan,
+                                const std::string& path) {
+  if (auto a = cli::attribute_generated_apparmor(d, plan, path)) return *a;
+  return audit::attribute(d, plan);
+}
+
 // Does the edited text decide `d` the way the change meant? Compiles it and attributes the
 // denial again: the entry on the edited line must now decide, allowing it.
 bool fix_works(const audit::Denial& d, const PolicySource& src, const Edited& e,
@@ -343,7 +352,7 @@ bool fix_works(const audit::Denial& d, const PolicySource& src, const Edited& e,
     why = fmt::format("after the edit the call is decided by {}", a.rule.value_or("the default"));
     return false;
   }
-  audit::Attribution a = audit::attribute(d, *plan);
+  audit::Attribution a = attribute_in(d, *plan, src.path);
   std::string want = fmt::format("{}:{}:", src.path, e.line);
   bool ok = a.rule && a.rule->starts_with(want);
   if (ok && c.block == "filesystem") ok = a.rule_action.starts_with(c.kind + " ");
@@ -382,7 +391,7 @@ class Resolver {
     Resolved out;
     if (!given_.empty()) {
       for (const auto& p : given_) {
-        audit::Attribution a = audit::attribute(d, p.plan);
+        audit::Attribution a = attribute_in(d, p.plan, p.path);
         if (!out.attribution || (a.rule && !out.attribution->rule)) {
           out.attribution = std::move(a);
           out.policy = &p;
@@ -395,7 +404,7 @@ class Resolver {
                                 r.command.empty() ? "?" : r.command.front(), m->how);
       const PolicySource* src = policy_of(r);
       if (src) {
-        out.attribution = audit::attribute(d, src->plan);
+        out.attribution = attribute_in(d, src->plan, src->path);
         out.policy = src;
         if (src->plan.policy_hash != r.policy_hash) {
           std::string n = "the policy changed since that sandbox ran; this is today's rule";

@@ -434,6 +434,15 @@ int cmd_run(const std::string& profile, const std::vector<std::string>& sets,
       return launcher::kExitLaunchFailed;
     }
     plan = std::move(*compiled);
+    // `apparmor generate`: the profile comes from the whole Plan (its socket rows among them),
+    // so it is made here, before the rows go, and cached with the Plan.
+    if (plan->mac.apparmor == "generate") {
+      cli::AppArmorOptions ao;
+      ao.profile_name = cli::apparmor_profile_name(*plan, path) + "-" + plan->policy_hash;
+      cli::AppArmorProfile prof = cli::generate_apparmor(*plan, path, ao);
+      plan->mac.generated_name = prof.name;
+      plan->mac.generated_profile = std::move(prof.text);
+    }
     // The launcher needs no per-syscall source-map rows (explain and audit compile the policy
     // themselves); they are four fifths of a plan's JSON, and parsing them is what a cached
     // launch would spend most on.

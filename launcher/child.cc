@@ -10,7 +10,9 @@
 #include <linux/seccomp.h>
 #include <net/if.h>
 #include <sched.h>
+#include <selinux/selinux.h>
 #include <signal.h>
+#include <sys/apparmor.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
@@ -25,6 +27,7 @@
 #include <cstring>
 
 #include "launcher/landlock_abi.h"
+#include "launcher/mac.h"
 #include "launcher/spec.h"
 
 namespace cordon::launcher {
@@ -410,11 +413,16 @@ void drop_capabilities(const Spec& s) {
       check(prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, c, 0, 0) == 0, Stage::kCapabilities, c);
 }
 
-void write_attr(const char* path, const std::string& value) {
-  int fd = open(path, O_WRONLY | O_CLOEXEC);
-  check(fd >= 0, Stage::kMac);
-  check(write(fd, value.data(), value.size()) == static_cast<ssize_t>(value.size()), Stage::kMac);
-  close(fd);
+// The MAC stage: the exec label, set through libapparmor and libselinux, which write it to
+// the process's attr files in /proc. That /proc is checked first to be a procfs of the
+// sandbox's own PID namespace (the policy's `proc`), not whatever a bind put there.
+void set_exec_labels(const Spec& s) {
+  if (s.apparmor_exec.empty() && s.selinux_exec.empty()) return;
+  int bad = verify_procfs();
+  if (bad != 0) die(Stage::kMac, bad, 2);
+  if (!s.apparmor_exec.empty())
+    check(aa_change_onexec(s.apparmor_exec.c_str()) == 0, Stage::kMac, 0);
+  if (!s.selinux_exec.empty()) check(setexeccon(s.selinux_exec.c_str()) == 0, Stage::kMac, 1);
 }
 
 void apply_landlock(const Spec& s) {
@@ -471,8 +479,7 @@ void apply_seccomp(const Spec& s) {
   check(setresgid(s.gid, s.gid, s.gid) == 0, Stage::kSetIds);
   check(setresuid(s.uid, s.uid, s.uid) == 0, Stage::kSetIds);
   check(prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0, Stage::kNoNewPrivs);
-  if (!s.apparmor_exec.empty()) write_attr("/proc/thread-self/attr/apparmor/exec", s.apparmor_exec);
-  if (!s.selinux_exec.empty()) write_attr("/proc/thread-self/attr/exec", s.selinux_exec);
+  set_exec_labels(s);
   if (s.landlock_abi > 0) apply_landlock(s);
   if (!s.seccomp.empty()) apply_seccomp(s);
   syscall(SYS_execveat, exe, "", s.argv.data(), s.envp.data(), AT_EMPTY_PATH);

@@ -16,7 +16,8 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(LandlockPort, port, bind, origin
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Landlock, handled_fs, restrict_net, paths, ports,
                                                 scopes, required_abi, origin)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Mac, apparmor, apparmor_optional, selinux,
-                                                selinux_optional, apparmor_origin, selinux_origin)
+                                                selinux_optional, apparmor_origin, selinux_origin,
+                                                generated_profile, generated_name)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(SeccompRule, syscall, arch, nr, action, ret,
                                                 condition, via_group, origin)
 

@@ -33,7 +33,7 @@ using Clock = std::chrono::steady_clock;
 void say(const std::string& line) { fmt::print(stderr, "cordon: {}\n", line); }
 
 // The object a failed stage was working on, for the message.
-std::string object_of(const Spec& s, const Plan& plan, const Report& r) {
+std::string object_of(const Spec& s, const Report& r) {
   switch (r.stage) {
     case Stage::kMountSource:
     case Stage::kMount:
@@ -66,14 +66,16 @@ std::string object_of(const Spec& s, const Plan& plan, const Report& r) {
     case Stage::kExec:
       return s.command;
     case Stage::kMac:
-      return !s.apparmor_exec.empty() ? plan.mac.apparmor : plan.mac.selinux;
+      if (r.index == 0) return fmt::format("AppArmor profile {}", s.apparmor_exec);
+      if (r.index == 1) return fmt::format("SELinux context {}", s.selinux_exec);
+      return "/proc (checked before the exec label is set)";
     default:
       return "";
   }
 }
 
-std::string failure_message(const Spec& s, const Plan& plan, const Report& r) {
-  std::string object = object_of(s, plan, r);
+std::string failure_message(const Spec& s, const Report& r) {
+  std::string object = object_of(s, r);
   std::string msg = fmt::format("{}{}{}: {}", stage_name(r.stage), object.empty() ? "" : " ",
                                 object, Error::errno_name(r.err));
   if ((r.stage == Stage::kMount || r.stage == Stage::kMountSource) && r.err == ELOOP)
@@ -82,6 +84,13 @@ std::string failure_message(const Spec& s, const Plan& plan, const Report& r) {
     msg += " (not found in the sandbox's PATH; is its directory in the policy's filesystem?)";
   if (r.stage == Stage::kExec && r.err == ENOENT)
     msg += " (its interpreter or dynamic loader is not in the sandbox)";
+  if (r.stage == Stage::kMac && r.index == 2)
+    msg += " (not a procfs of the sandbox's PID namespace: the label would be written elsewhere)";
+  if (r.stage == Stage::kExec && (r.err == EPERM || r.err == EACCES) && !s.apparmor_exec.empty())
+    msg += fmt::format(
+        " (the exec into AppArmor profile {} was refused: no_new_privs allows it only from an "
+        "unconfined task, or the profile does not allow executing the command)",
+        s.apparmor_exec);
   return msg;
 }
 
@@ -345,7 +354,7 @@ int run(const Plan& plan, const RunOptions& opts) {
   int code;
   std::string error;
   if (failure) {
-    error = failure_message(spec, plan, *failure);
+    error = failure_message(spec, *failure);
     say(error);
     code = failure->stage == Stage::kExec || failure->stage == Stage::kFindCommand
                ? (failure->err == ENOENT ? kExitNotFound : kExitNotExecutable)
@@ -382,7 +391,7 @@ int run(const Plan& plan, const RunOptions& opts) {
       {"error", failure ? nlohmann::json(error) : nlohmann::json(nullptr)}};
   if (failure)
     exit_j["failed_stage"] = {{"stage", stage_name(failure->stage)},
-                              {"object", object_of(spec, plan, *failure)},
+                              {"object", object_of(spec, *failure)},
                               {"errno", Error::errno_name(failure->err)}};
   emit_json(opts.json_status_fd, exit_j);
   if (app_started) {  // a launch that failed before the app ran made no denials to explain

@@ -18,8 +18,10 @@
 #include <climits>
 #include <cstring>
 #include <filesystem>
+#include <functional>
 
 #include "launcher/landlock_abi.h"
+#include "launcher/mac.h"
 
 extern char** environ;
 
@@ -179,13 +181,64 @@ Result<void> prepare_landlock(const Plan& plan, Spec& s, std::vector<std::string
   return {};
 }
 
+using Unavailable = std::function<Result<void>(const std::string&, bool, const std::string&)>;
+
+// `apparmor NAME` or `apparmor generate`: the profile must be loaded (cordon loads a generated
+// one itself, which needs root), and cordon itself must run unconfined: a confined task under
+// no_new_privs (which cordon always sets) may only move to a profile stacked on its own, and
+// the kernel refuses any other exec transition with EPERM.
+Result<void> prepare_apparmor(const Mac& mac, Spec& s, const Unavailable& unavailable) {
+  const bool generate = mac.apparmor == "generate";
+  const std::string what = generate ? "a generated AppArmor profile"
+                                    : fmt::format("AppArmor profile '{}'", mac.apparmor);
+  if (aa_is_enabled() != 1)
+    return unavailable(what, mac.apparmor_optional, "AppArmor is not enabled on this kernel");
+  const std::string& name = generate ? mac.generated_name : mac.apparmor;
+  if (generate && (name.empty() || mac.generated_profile.empty()))
+    return fail(
+        "mac: `apparmor generate`, but the Plan carries no generated profile (cordon "
+        "run generates it when it compiles the policy; a Plan from elsewhere must too)",
+        EINVAL);
+  if (auto self = current_apparmor_label(); self && self->label != "unconfined") {
+    std::string why = fmt::format(
+        "cordon itself runs confined by AppArmor profile '{}' ({}), and no_new_privs, which "
+        "cordon always sets, forbids a confined task's exec transition into another profile",
+        self->label, self->mode);
+    return unavailable(fmt::format("{} ('{}')", what, name), mac.apparmor_optional, why);
+  }
+  auto loaded = apparmor_profile_loaded(name);
+  if (!loaded)
+    return unavailable(fmt::format("{} ('{}')", what, name), mac.apparmor_optional,
+                       "the list of loaded profiles cannot be read: " + loaded.error().message());
+  if (!*loaded) {
+    if (!generate)
+      return unavailable(what, mac.apparmor_optional,
+                         "no profile of that name is loaded (load it with apparmor_parser -r "
+                         "FILE, or use `apparmor generate`)");
+    if (geteuid() != 0)
+      return unavailable(fmt::format("{} ('{}')", what, name), mac.apparmor_optional,
+                         "it is not loaded, and loading a profile needs root (CAP_MAC_ADMIN); "
+                         "a root run of the same policy loads it for everyone");
+    if (auto r = load_apparmor_profile(mac.generated_profile); !r) {
+      // Another launch may have loaded it meanwhile: --add refuses an existing profile.
+      auto again = apparmor_profile_loaded(name);
+      if (!again || !*again)
+        return unavailable(fmt::format("{} ('{}')", what, name), mac.apparmor_optional,
+                           "loading it failed: " + r.error().message());
+    }
+  }
+  s.apparmor_exec = name;
+  return {};
+}
+
 Result<void> prepare_mac(const Plan& plan, Spec& s, std::vector<std::string>& warnings) {
   const Mac& mac = plan.mac;
   if (plan.requires_.count("apparmor") && aa_is_enabled() != 1)
     return fail("require apparmor: AppArmor is not enabled on this kernel", EOPNOTSUPP);
   if (plan.requires_.count("selinux") && is_selinux_enabled() != 1)
     return fail("require selinux: SELinux is not enabled on this kernel", EOPNOTSUPP);
-  auto unavailable = [&](const std::string& what, bool optional, const char* why) -> Result<void> {
+  Unavailable unavailable = [&](const std::string& what, bool optional,
+                                const std::string& why) -> Result<void> {
     std::string msg = fmt::format("mac: {} requested, but {}", what, why);
     if (!optional)
       return fail(msg + " (mark it `optional` in the policy to run without it)", EOPNOTSUPP);
@@ -193,17 +246,8 @@ Result<void> prepare_mac(const Plan& plan, Spec& s, std::vector<std::string>& wa
     return {};
   };
   if (!mac.apparmor.empty()) {
-    if (aa_is_enabled() != 1) {
-      auto r = unavailable(fmt::format("AppArmor profile '{}'", mac.apparmor),
-                           mac.apparmor_optional, "AppArmor is not enabled on this kernel");
-      if (!r) return r;
-    } else if (mac.apparmor == "generate") {
-      auto r = unavailable("a generated AppArmor profile", mac.apparmor_optional,
-                           "cordon cannot generate AppArmor profiles yet");
-      if (!r) return r;
-    } else {
-      s.apparmor_exec = "exec " + mac.apparmor;
-    }
+    auto r = prepare_apparmor(mac, s, unavailable);
+    if (!r) return r;
   }
   if (!mac.selinux.empty()) {
     if (is_selinux_enabled() != 1) {

@@ -120,8 +120,10 @@ struct Spec {
   int cap_last = 40;
 
   bool no_new_privs = true;
-  std::string apparmor_exec;  // "exec PROFILE" to write to attr/apparmor/exec, or ""
-  std::string selinux_exec;   // context to write to attr/exec, or ""
+  // The MAC stage: set for the app's exec with aa_change_onexec / setexeccon, through a procfs
+  // the child verifies first (mac.h).
+  std::string apparmor_exec;  // the profile to enter at exec, or ""
+  std::string selinux_exec;   // the context to enter at exec, or ""
 
   // Landlock: what this kernel can enforce, already narrowed to its ABI.
   int landlock_abi = 0;  // 0: not applied
