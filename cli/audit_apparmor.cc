@@ -2,7 +2,6 @@
 
 #include <fmt/format.h>
 
-#include <algorithm>
 #include <string_view>
 
 #include "cli/emit_apparmor.h"
@@ -31,7 +30,7 @@ std::optional<audit::Attribution> attribute_generated_apparmor(const audit::Deni
   std::string_view profile = d.profile;
   if (size_t child = profile.find("//"); child != std::string_view::npos)
     profile = profile.substr(0, child);
-  bool same_policy = profile == base + "-" + plan.policy_hash;
+  bool same_policy = profile == generated_apparmor_name(plan, policy_path);
   bool older_policy =
       !same_policy && profile.starts_with(base + "-") && all_hex(profile.substr(base.size() + 1));
   if (!same_policy && !older_policy && profile != base) return std::nullopt;
@@ -41,8 +40,9 @@ std::optional<audit::Attribution> attribute_generated_apparmor(const audit::Deni
   AppArmorProfile gen = generate_apparmor(plan, policy_path, ao);
   audit::Attribution a;
   std::string changed =
-      older_policy ? "; the profile is of an earlier version of the policy, this is today's rule"
-                   : "";
+      older_policy
+          ? "; the profile was generated from another version of the policy: this is today's rule"
+          : "";
   std::string path = d.path.empty() ? d.name : d.path;
   if (path.empty() || path.front() != '/') {
     // Capabilities, network, signals, ptrace: the profile follows the policy's
@@ -74,9 +74,7 @@ std::optional<audit::Attribution> attribute_generated_apparmor(const audit::Deni
   } else {
     a.rule = r->origin;
     a.rule_action = r->entry;
-    bool grants = !req.empty() && std::all_of(req.begin(), req.end(), [&](char c) {
-      return r->perms.find(c) != std::string::npos;
-    });
+    bool grants = !req.empty() && apparmor_perms_grant(r->perms, req);
     a.note = grants ? fmt::format(
                           "generated profile {}: line `{}` from `{}` allows '{}' on {}; "
                           "the denial came from another version of the profile{}",

@@ -1,9 +1,9 @@
 // `cordon audit` for AppArmor denials of a profile cordon generated from the policy (issue #6):
-// `apparmor generate` runs enter cordon-<policy name>-<policy hash> (cli/main.cc), `--emit
-// apparmor` writes cordon-<policy name>. The audit library attributes a named profile's
-// denial only to the `mac` entry (the rule that refused is in that profile); a generated
-// profile's lines each come from a policy entry, so its denial maps to the filesystem entry
-// that wrote the line (rule_for), with the same kind of fix as a Landlock denial.
+// `apparmor generate` runs enter cordon-<policy name>-<hash of its rules>
+// (generated_apparmor_name), `--emit apparmor` writes cordon-<policy name>. The audit library
+// attributes a named profile's denial only to the `mac` entry (the rule that refused is in that
+// profile); a generated profile's lines each come from a policy entry, so its denial maps to the
+// filesystem entry that wrote the line (rule_for), with the same kind of fix as a Landlock denial.
 #pragma once
 
 #include <optional>

@@ -16,6 +16,7 @@ struct AuditOptions {
   // daemon's log while an auditd process runs, else kmsg).
   std::vector<std::string> sources;
   std::vector<std::string> policies;    // --policy FILE…: attribute to these, not the registry
+  std::vector<std::string> sets;        // --set NAME=VALUE…: ${NAME} for the --policy files
   std::vector<std::string> registries;  // --registry DIR…: instead of the default directories
   bool no_registry = false;
   bool json = false;

@@ -603,8 +603,14 @@ bool match_from(std::string_view p, size_t pi, std::string_view s, size_t si) {
   return si == s.size();
 }
 
-// Whether `perms` grants every letter of an AppArmor requested_mask.
-bool grants(std::string_view perms, std::string_view requested) {
+bool at_or_under(std::string_view path, std::string_view dir) {
+  if (dir == "/") return !path.empty() && path[0] == '/';
+  return path.starts_with(dir) && (path.size() == dir.size() || path[dir.size()] == '/');
+}
+
+}  // namespace
+
+bool apparmor_perms_grant(std::string_view perms, std::string_view requested) {
   auto has = [&](char c) { return perms.find(c) != std::string_view::npos; };
   for (char c : requested) {
     switch (c) {
@@ -629,13 +635,6 @@ bool grants(std::string_view perms, std::string_view requested) {
   }
   return true;
 }
-
-bool at_or_under(std::string_view path, std::string_view dir) {
-  if (dir == "/") return !path.empty() && path[0] == '/';
-  return path.starts_with(dir) && (path.size() == dir.size() || path[dir.size()] == '/');
-}
-
-}  // namespace
 
 bool apparmor_glob_match(std::string_view glob, std::string_view path) {
   std::vector<std::string> alts;
@@ -700,6 +699,15 @@ AppArmorProfile generate_apparmor(const Plan& p, const std::string& policy_path,
   return out;
 }
 
+std::string generated_apparmor_name(const Plan& p, const std::string& policy_path) {
+  const std::string base = apparmor_profile_name(p, policy_path);
+  AppArmorOptions o;
+  o.profile_name = base;
+  std::string lines;
+  for (const AppArmorRule& r : generate_apparmor(p, policy_path, o).rules) lines += r.line + "\n";
+  return base + "-" + launcher::fnv1a_hex(lines);
+}
+
 std::string emit_apparmor(const Plan& plan, const std::string& policy_path,
                           const AppArmorOptions& opts) {
   return generate_apparmor(plan, policy_path, opts).text;
@@ -714,7 +722,7 @@ const AppArmorRule* rule_for(const AppArmorProfile& profile, std::string_view pa
   for (const auto& r : profile.rules) {
     if (r.glob.empty()) continue;
     if (apparmor_glob_match(r.glob, path)) {
-      if (grants(r.perms, requested)) {
+      if (apparmor_perms_grant(r.perms, requested)) {
         if (better(allows, r)) allows = &r;
       } else if (better(matches, r)) {
         matches = &r;

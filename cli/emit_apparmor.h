@@ -112,6 +112,14 @@ std::string apparmor_profile_name(const launcher::Plan& plan, const std::string&
 
 AppArmorProfile generate_apparmor(const launcher::Plan& plan, const std::string& policy_path,
                                   const AppArmorOptions& opts = {});
+
+// The name `cordon run` loads a policy's `apparmor generate` profile under:
+// apparmor_profile_name() + "-" + the FNV-1a hash (16 hex) of the profile's rule lines. Equal
+// rules, equal name: a profile root loaded serves every user whose policy comes out the same,
+// and a policy that changes a rule gets a profile of its own instead of replacing the one
+// running sandboxes are confined by. (Comments, which carry the policy's own hash, are left
+// out: they do not change what the kernel enforces.)
+std::string generated_apparmor_name(const launcher::Plan& plan, const std::string& policy_path);
 std::string emit_apparmor(const launcher::Plan& plan, const std::string& policy_path,
                           const AppArmorOptions& opts = {});
 
@@ -131,5 +139,9 @@ const AppArmorRule* rule_for(const AppArmorProfile& profile, std::string_view pa
 // escapes, `*` (no '/'), `**`, `?`, `[…]` and `[^…]`, `{a,b}`; `/*` and `/**` match at least
 // one character and not a '/' first, as apparmor_parser compiles them.
 bool apparmor_glob_match(std::string_view glob, std::string_view path);
+
+// Whether a rule's permission letters grant every letter of a record's requested_mask (c and
+// d are part of w, a of w or a; letters of other classes are ignored).
+bool apparmor_perms_grant(std::string_view perms, std::string_view requested);
 
 }  // namespace cordon::cli

@@ -435,10 +435,11 @@ int cmd_run(const std::string& profile, const std::vector<std::string>& sets,
     }
     plan = std::move(*compiled);
     // `apparmor generate`: the profile comes from the whole Plan (its socket rows among them),
-    // so it is made here, before the rows go, and cached with the Plan.
+    // so it is made here, before the rows go, and cached with the Plan; its name carries the
+    // hash of its rules (cli/emit_apparmor.h).
     if (plan->mac.apparmor == "generate") {
       cli::AppArmorOptions ao;
-      ao.profile_name = cli::apparmor_profile_name(*plan, path) + "-" + plan->policy_hash;
+      ao.profile_name = cli::generated_apparmor_name(*plan, path);
       cli::AppArmorProfile prof = cli::generate_apparmor(*plan, path, ao);
       plan->mac.generated_name = prof.name;
       plan->mac.generated_profile = std::move(prof.text);
@@ -574,6 +575,11 @@ int main(int argc, char** argv) {
       ->add_option("--registry", audit_opts.registries,
                    "Sandbox registry directory to read, repeatable (default: "
                    "$XDG_RUNTIME_DIR/cordon; for root also /run/cordon and /run/user/*/cordon)")
+      ->allow_extra_args(false);
+  audit
+      ->add_option("--set", audit_opts.sets,
+                   "Define ${NAME} for the --policy files (NAME=VALUE, as given to cordon run), "
+                   "repeatable")
       ->allow_extra_args(false);
   audit->add_flag("--no-registry", audit_opts.no_registry, "Do not attribute by the registry");
   audit->add_option("--since", audit_opts.since,

@@ -91,8 +91,8 @@ struct Mac {
   std::string selinux;  // context, "" none
   bool selinux_optional = false;
   std::string apparmor_origin, selinux_origin;
-  // For `apparmor generate`: the profile cordon run generated from this Plan (cli/
-  // emit_apparmor.h) and its name, cordon-<policy name>-<policy_hash>: a changed policy gets a
+  // For `apparmor generate`: the profile cordon run generated from this Plan and its name,
+  // cordon-<policy name>-<hash of its rules> (cli/emit_apparmor.h): a changed policy gets a
   // profile of its own instead of replacing the one a running sandbox is confined by.
   std::string generated_profile, generated_name;
 };

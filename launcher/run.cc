@@ -84,6 +84,11 @@ std::string failure_message(const Spec& s, const Report& r) {
     msg += " (not found in the sandbox's PATH; is its directory in the policy's filesystem?)";
   if (r.stage == Stage::kExec && r.err == ENOENT)
     msg += " (its interpreter or dynamic loader is not in the sandbox)";
+  if (r.stage == Stage::kMac && r.index == 0 && r.err == ENOENT)
+    msg += s.apparmor_generated
+               ? " (the generated profile is not loaded, and loading a profile needs root "
+                 "(CAP_MAC_ADMIN): a root run of the same policy loads it for everyone)"
+               : " (no profile of that name is loaded)";
   if (r.stage == Stage::kMac && r.index == 2)
     msg += " (not a procfs of the sandbox's PID namespace: the label would be written elsewhere)";
   if (r.stage == Stage::kExec && (r.err == EPERM || r.err == EACCES) && !s.apparmor_exec.empty())

@@ -194,6 +194,7 @@ Result<void> prepare_apparmor(const Mac& mac, Spec& s, const Unavailable& unavai
   if (aa_is_enabled() != 1)
     return unavailable(what, mac.apparmor_optional, "AppArmor is not enabled on this kernel");
   const std::string& name = generate ? mac.generated_name : mac.apparmor;
+  s.apparmor_generated = generate;
   if (generate && (name.empty() || mac.generated_profile.empty()))
     return fail(
         "mac: `apparmor generate`, but the Plan carries no generated profile (cordon "
@@ -207,6 +208,12 @@ Result<void> prepare_apparmor(const Mac& mac, Spec& s, const Unavailable& unavai
     return unavailable(fmt::format("{} ('{}')", what, name), mac.apparmor_optional, why);
   }
   auto loaded = apparmor_profile_loaded(name);
+  if (!loaded && geteuid() != 0 && loaded.error().code() == EACCES) {
+    // Only root may list the profiles; the child's aa_change_onexec names a missing one
+    // (ENOENT), and cordon says then that loading it needs root.
+    s.apparmor_exec = name;
+    return {};
+  }
   if (!loaded)
     return unavailable(fmt::format("{} ('{}')", what, name), mac.apparmor_optional,
                        "the list of loaded profiles cannot be read: " + loaded.error().message());

@@ -122,8 +122,9 @@ struct Spec {
   bool no_new_privs = true;
   // The MAC stage: set for the app's exec with aa_change_onexec / setexeccon, through a procfs
   // the child verifies first (mac.h).
-  std::string apparmor_exec;  // the profile to enter at exec, or ""
-  std::string selinux_exec;   // the context to enter at exec, or ""
+  std::string apparmor_exec;        // the profile to enter at exec, or ""
+  bool apparmor_generated = false;  // apparmor_exec is the policy's generated profile
+  std::string selinux_exec;         // the context to enter at exec, or ""
 
   // Landlock: what this kernel can enforce, already narrowed to its ABI.
   int landlock_abi = 0;  // 0: not applied

@@ -41,8 +41,16 @@ TEST(AuditAppArmor, GeneratedProfileDenialMapsToTheEntryBehindTheLine) {
   auto c = testing::compile_text(kPolicy);
   ASSERT_TRUE(c.plan) << c.rendered() << c.compile_error;
   const launcher::Plan& plan = *c.plan;
-  const std::string profile = "cordon-aa-" + plan.policy_hash;
+  const std::string profile = generated_apparmor_name(plan, "t.cordon");
   ASSERT_EQ(apparmor_profile_name(plan, "t.cordon"), "cordon-aa");
+  ASSERT_EQ(profile.size(), std::string("cordon-aa-").size() + 16) << profile;
+  // The name follows the rules, not the text: a description changes the policy
+  // hash but no rule, an entry changes a rule.
+  auto commented = testing::compile_text(std::string(kPolicy) + "description \"another\"\n");
+  auto widened = testing::compile_text(std::string(kPolicy) + "filesystem { ro /opt }\n");
+  ASSERT_TRUE(commented.plan && widened.plan);
+  EXPECT_EQ(generated_apparmor_name(*commented.plan, "t.cordon"), profile);
+  EXPECT_NE(generated_apparmor_name(*widened.plan, "t.cordon"), profile);
 
   // A write under `ro /vmdata`: that entry, and the fix makes the path rw.
   auto a = attribute_generated_apparmor(denial(profile, "/vmdata/notes", "w"), plan, "t.cordon");
@@ -62,12 +70,24 @@ TEST(AuditAppArmor, GeneratedProfileDenialMapsToTheEntryBehindTheLine) {
   ASSERT_TRUE(a->change);
   EXPECT_EQ(a->change->entry, "ro /vmsecret/key");
 
-  // An earlier version of the policy (another hash): mapped, and said so.
+  // A profile of another version of the policy (another hash): mapped, and said so.
   a = attribute_generated_apparmor(denial("cordon-aa-0123456789abcdef", "/usr/x", "w"), plan,
                                    "t.cordon");
   ASSERT_TRUE(a);
   EXPECT_EQ(a->rule_action, "ro /usr");
-  EXPECT_NE(a->note.find("earlier version of the policy"), std::string::npos) << a->note;
+  EXPECT_NE(a->note.find("another version of the policy"), std::string::npos) << a->note;
+
+  // After the fix (`rw` on the path): the edited policy's entry allows the create ('c' is part
+  // of AppArmor's w), so a record of the old profile is mapped to it as allowed now.
+  auto fixed = testing::compile_text(std::string(kPolicy) + "filesystem { rw /vmdata/notes }\n");
+  ASSERT_TRUE(fixed.plan);
+  a = attribute_generated_apparmor(denial(profile, "/vmdata/notes", "c"), *fixed.plan, "t.cordon");
+  ASSERT_TRUE(a);
+  EXPECT_NE(a->note.find("another version of the policy"), std::string::npos) << a->note;
+  ASSERT_TRUE(a);
+  EXPECT_EQ(a->rule_action, "rw /vmdata/notes");
+  EXPECT_NE(a->note.find("allows 'c' on /vmdata/notes"), std::string::npos) << a->note;
+  EXPECT_FALSE(a->change);
 
   // Another profile, or a policy that names its profile: not ours to map.
   EXPECT_FALSE(attribute_generated_apparmor(denial("/usr/bin/x", "/usr/x", "w"), plan, "t.cordon"));

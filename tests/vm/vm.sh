@@ -184,6 +184,19 @@ done
 # SKIP what needs it otherwise).
 command -v setpriv >/dev/null && copy_prog "$(command -v setpriv)" /usr/bin/setpriv
 command -v strace >/dev/null && copy_prog "$(command -v strace)" /usr/bin/strace
+# AppArmor's parser (Debian package apparmor) and the abi files the generated profiles name;
+# the suites that need it SKIP loudly without it.
+for p in /usr/sbin/apparmor_parser /sbin/apparmor_parser; do
+  [[ -x $p ]] || continue
+  copy_prog "$p" /usr/sbin/apparmor_parser
+  mkdir -p "$ROOT/etc/apparmor.d" "$ROOT/etc/apparmor"
+  [[ -d /etc/apparmor.d/abi ]] && cp -r /etc/apparmor.d/abi "$ROOT/etc/apparmor.d/"
+  [[ -f /etc/apparmor/parser.conf ]] && cp /etc/apparmor/parser.conf "$ROOT/etc/apparmor/"
+  # parser.conf pins Debian's policy feature set (policy-features=…): the file it names.
+  [[ -d /usr/share/apparmor-features ]] && mkdir -p "$ROOT/usr/share" &&
+    cp -r /usr/share/apparmor-features "$ROOT/usr/share/"
+  break
+done
 
 cp -r "$SRC/profiles" "$ROOT/opt/cordon/profiles"
 cp -r "$HERE/policies" "$HERE/guest/lib.sh" "$ROOT/opt/cordon/vm/"
@@ -213,8 +226,11 @@ LOG="$WORK/serial.log"
 # quiet + the guest's dmesg -n 1: the console carries the suite's lines, not the kernel's (the
 # guest prints its kernel log when a check failed). random.trust_cpu: -cpu max has RDRAND,
 # so nothing waits for entropy.
-APPEND="console=ttyS0 panic=-1 quiet loglevel=3 random.trust_cpu=on cordon.suite=$SUITE"
-echo "vm.sh: booting $(basename "$KERNEL") ($(du -h "$INITRD" | cut -f1) initramfs) under qemu TCG, timeout ${TIMEOUT}s"
+# A suite may add to the kernel's command line with a line "# vm-append: WORDS" (the AppArmor
+# suite leaves Landlock out of the LSM list with lsm=…).
+SUITE_APPEND=$(sed -n 's/^# vm-append: //p' "$SUITE_FILE" | head -n1)
+APPEND="console=ttyS0 panic=-1 quiet loglevel=3 random.trust_cpu=on cordon.suite=$SUITE${SUITE_APPEND:+ $SUITE_APPEND}"
+echo "vm.sh: booting $(basename "$KERNEL") ($(du -h "$INITRD" | cut -f1) initramfs) under qemu TCG, timeout ${TIMEOUT}s${SUITE_APPEND:+, with $SUITE_APPEND}"
 T0=$(date +%s.%N)
 timeout -k 10 "$TIMEOUT" qemu-system-x86_64 -accel tcg -cpu max -smp "$SMP" -m 1024 \
   -nodefaults -no-user-config -nographic -serial stdio -no-reboot \
