@@ -264,6 +264,10 @@ bg_start() {
   local log=$1
   shift
   LASTCMD="[$MODE] $*"
+  # Emptied here, before the background job starts: its own `>` runs later, and a caller that
+  # polls the log at once (run_signals waits for 'ready') would otherwise read the previous
+  # launch's output and signal a cordon that has not set up its signal handling yet.
+  : >"$log" && : >"$log.err" || return 1
   if [[ $MODE == unpriv ]]; then
     HOME="$T/home-unpriv" XDG_CACHE_HOME="$T/home-unpriv/.cache" \
       setpriv --reuid=65534 --regid=65534 --clear-groups -- "$@" >"$log" 2>"$log.err" </dev/null &
