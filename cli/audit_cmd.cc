@@ -639,15 +639,7 @@ int cmd_audit(const AuditOptions& opts, std::ostream& out, std::ostream& err) {
   for (const auto& path : opts.policies) {
     PolicySource src;
     src.path = path;
-    src.opts.vars = policy::caller_vars();
-    for (const auto& kv : opts.sets) {
-      size_t eq = kv.find('=');
-      if (eq == std::string::npos || eq == 0) {
-        err << fmt::format("cordon audit: --set {}: not NAME=VALUE\n", kv);
-        return kExitUsage;
-      }
-      src.opts.vars[kv.substr(0, eq)] = kv.substr(eq + 1);
-    }
+    src.opts.vars = opts.vars;
     src.opts.search_path = policy::default_search_path();
     policy::Diagnostics diags;
     auto plan = compiler::compile_file(path, src.opts, diags);

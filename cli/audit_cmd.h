@@ -5,9 +5,12 @@
 #pragma once
 
 #include <iosfwd>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
+
+#include "policy/checker.h"
 
 namespace cordon::cli {
 
@@ -15,8 +18,9 @@ struct AuditOptions {
   // Files, "-" (stdin), "kmsg", "netlink" (with --follow); none: the live source (the audit
   // daemon's log while an auditd process runs, else kmsg).
   std::vector<std::string> sources;
-  std::vector<std::string> policies;    // --policy FILE…: attribute to these, not the registry
-  std::vector<std::string> sets;        // --set NAME=VALUE…: ${NAME} for the --policy files
+  std::vector<std::string> policies;  // --policy FILE…: attribute to these, not the registry
+  // ${NAME}s for the --policy files: the caller's, and --set NAME=VALUE (cli/main.cc).
+  std::map<std::string, std::string> vars = policy::caller_vars();
   std::vector<std::string> registries;  // --registry DIR…: instead of the default directories
   bool no_registry = false;
   bool json = false;

@@ -576,11 +576,7 @@ int main(int argc, char** argv) {
                    "Sandbox registry directory to read, repeatable (default: "
                    "$XDG_RUNTIME_DIR/cordon; for root also /run/cordon and /run/user/*/cordon)")
       ->allow_extra_args(false);
-  audit
-      ->add_option("--set", audit_opts.sets,
-                   "Define ${NAME} for the --policy files (NAME=VALUE, as given to cordon run), "
-                   "repeatable")
-      ->allow_extra_args(false);
+  add_set(audit);
   audit->add_flag("--no-registry", audit_opts.no_registry, "Do not attribute by the registry");
   audit->add_option("--since", audit_opts.since,
                     "Only denials from TIME on: @EPOCH, 'YYYY-MM-DD HH:MM[:SS]', today, "
@@ -650,7 +646,10 @@ int main(int argc, char** argv) {
     if (explain->parsed()) return cmd_explain(file, syscall, sc_args, arch, sets);
     if (profiles->parsed()) return cmd_profiles();
     if (score->parsed()) return cmd_score(file, sets, score_threshold, score_json);
-    if (audit->parsed()) return cli::cmd_audit(audit_opts);
+    if (audit->parsed()) {
+      audit_opts.vars = make_options(sets).vars;
+      return cli::cmd_audit(audit_opts);
+    }
     if (import->parsed()) {
       if (import_no_caps)
         import_opts.caps = std::vector<std::string>{};

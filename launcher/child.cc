@@ -419,10 +419,11 @@ void drop_capabilities(const Spec& s) {
 void set_exec_labels(const Spec& s) {
   if (s.apparmor_exec.empty() && s.selinux_exec.empty()) return;
   int bad = verify_procfs();
-  if (bad != 0) die(Stage::kMac, bad, 2);
+  if (bad != 0) die(Stage::kMac, bad, kMacProcfs);
   if (!s.apparmor_exec.empty())
-    check(aa_change_onexec(s.apparmor_exec.c_str()) == 0, Stage::kMac, 0);
-  if (!s.selinux_exec.empty()) check(setexeccon(s.selinux_exec.c_str()) == 0, Stage::kMac, 1);
+    check(aa_change_onexec(s.apparmor_exec.c_str()) == 0, Stage::kMac, kMacAppArmor);
+  if (!s.selinux_exec.empty())
+    check(setexeccon(s.selinux_exec.c_str()) == 0, Stage::kMac, kMacSelinux);
 }
 
 void apply_landlock(const Spec& s) {

@@ -66,8 +66,8 @@ std::string object_of(const Spec& s, const Report& r) {
     case Stage::kExec:
       return s.command;
     case Stage::kMac:
-      if (r.index == 0) return fmt::format("AppArmor profile {}", s.apparmor_exec);
-      if (r.index == 1) return fmt::format("SELinux context {}", s.selinux_exec);
+      if (r.index == kMacAppArmor) return fmt::format("AppArmor profile {}", s.apparmor_exec);
+      if (r.index == kMacSelinux) return fmt::format("SELinux context {}", s.selinux_exec);
       return "/proc (checked before the exec label is set)";
     default:
       return "";
@@ -84,12 +84,12 @@ std::string failure_message(const Spec& s, const Report& r) {
     msg += " (not found in the sandbox's PATH; is its directory in the policy's filesystem?)";
   if (r.stage == Stage::kExec && r.err == ENOENT)
     msg += " (its interpreter or dynamic loader is not in the sandbox)";
-  if (r.stage == Stage::kMac && r.index == 0 && r.err == ENOENT)
+  if (r.stage == Stage::kMac && r.index == kMacAppArmor && r.err == ENOENT)
     msg += s.apparmor_generated
                ? " (the generated profile is not loaded, and loading a profile needs root "
                  "(CAP_MAC_ADMIN): a root run of the same policy loads it for everyone)"
                : " (no profile of that name is loaded)";
-  if (r.stage == Stage::kMac && r.index == 2)
+  if (r.stage == Stage::kMac && r.index == kMacProcfs)
     msg += " (not a procfs of the sandbox's PID namespace: the label would be written elsewhere)";
   if (r.stage == Stage::kExec && (r.err == EPERM || r.err == EACCES) && !s.apparmor_exec.empty())
     msg += fmt::format(

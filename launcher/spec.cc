@@ -189,11 +189,11 @@ using Unavailable = std::function<Result<void>(const std::string&, bool, const s
 // the kernel refuses any other exec transition with EPERM.
 Result<void> prepare_apparmor(const Mac& mac, Spec& s, const Unavailable& unavailable) {
   const bool generate = mac.apparmor == "generate";
-  const std::string what = generate ? "a generated AppArmor profile"
-                                    : fmt::format("AppArmor profile '{}'", mac.apparmor);
+  const std::string& name = generate ? mac.generated_name : mac.apparmor;
+  const std::string what = generate ? fmt::format("a generated AppArmor profile ('{}')", name)
+                                    : fmt::format("AppArmor profile '{}'", name);
   if (aa_is_enabled() != 1)
     return unavailable(what, mac.apparmor_optional, "AppArmor is not enabled on this kernel");
-  const std::string& name = generate ? mac.generated_name : mac.apparmor;
   s.apparmor_generated = generate;
   if (generate && (name.empty() || mac.generated_profile.empty()))
     return fail(
@@ -205,7 +205,7 @@ Result<void> prepare_apparmor(const Mac& mac, Spec& s, const Unavailable& unavai
         "cordon itself runs confined by AppArmor profile '{}' ({}), and no_new_privs, which "
         "cordon always sets, forbids a confined task's exec transition into another profile",
         self->label, self->mode);
-    return unavailable(fmt::format("{} ('{}')", what, name), mac.apparmor_optional, why);
+    return unavailable(what, mac.apparmor_optional, why);
   }
   auto loaded = apparmor_profile_loaded(name);
   if (!loaded && geteuid() != 0 && loaded.error().code() == EACCES) {
@@ -215,7 +215,7 @@ Result<void> prepare_apparmor(const Mac& mac, Spec& s, const Unavailable& unavai
     return {};
   }
   if (!loaded)
-    return unavailable(fmt::format("{} ('{}')", what, name), mac.apparmor_optional,
+    return unavailable(what, mac.apparmor_optional,
                        "the list of loaded profiles cannot be read: " + loaded.error().message());
   if (!*loaded) {
     if (!generate)
@@ -223,14 +223,14 @@ Result<void> prepare_apparmor(const Mac& mac, Spec& s, const Unavailable& unavai
                          "no profile of that name is loaded (load it with apparmor_parser -r "
                          "FILE, or use `apparmor generate`)");
     if (geteuid() != 0)
-      return unavailable(fmt::format("{} ('{}')", what, name), mac.apparmor_optional,
+      return unavailable(what, mac.apparmor_optional,
                          "it is not loaded, and loading a profile needs root (CAP_MAC_ADMIN); "
                          "a root run of the same policy loads it for everyone");
     if (auto r = load_apparmor_profile(mac.generated_profile); !r) {
       // Another launch may have loaded it meanwhile: --add refuses an existing profile.
       auto again = apparmor_profile_loaded(name);
       if (!again || !*again)
-        return unavailable(fmt::format("{} ('{}')", what, name), mac.apparmor_optional,
+        return unavailable(what, mac.apparmor_optional,
                            "loading it failed: " + r.error().message());
     }
   }

@@ -59,6 +59,9 @@ struct Report {
   int32_t app_pid = 0;  // kExitStatus, kAppStarted: the app's pid inside the sandbox
 };
 
+// Report::index of a Stage::kMac failure: the step that failed.
+enum MacStep : int32_t { kMacAppArmor = 0, kMacSelinux = 1, kMacProcfs = 2 };
+
 struct MountOp {
   enum Kind { kBind, kTmpfs, kProc, kDev, kSymlink };
   Kind kind = kBind;
