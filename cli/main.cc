@@ -15,6 +15,7 @@
 
 #include "cli/audit_cmd.h"
 #include "cli/emit_apparmor.h"
+#include "cli/emit_selinux.h"
 #include "cli/emit_oci.h"
 #include "cli/emit_systemd.h"
 #include "cli/import_seccomp.h"
@@ -209,6 +210,8 @@ int cmd_compile(const std::string& file, const std::string& emit, const std::str
       bytes = cli::emit_k8s(*plan, *lowered, path);
   } else if (emit == "apparmor") {
     bytes = cli::emit_apparmor(*plan, path);
+  } else if (emit == "selinux-cil") {
+    bytes = cli::emit_selinux_cil(*plan, path);
   } else if (emit == "plan") {
     bytes = launcher::plan_to_json(*plan).dump(2) + "\n";
   } else if (emit == "systemd") {
@@ -500,9 +503,11 @@ int main(int argc, char** argv) {
                    "What to write: plan (JSON), bpf (the filter), asm (its disassembly), "
                    "systemd (a unit drop-in), oci (runtime-spec process/linux/mounts), "
                    "oci-seccomp (linux.seccomp, also Docker's format), k8s (a Security "
-                   "Profiles Operator SeccompProfile), apparmor (an AppArmor profile)")
+                   "Profiles Operator SeccompProfile), apparmor (an AppArmor profile), "
+                   "selinux-cil (a CIL module for the sandbox's SELinux domain)")
       ->check(
-          CLI::IsMember({"plan", "bpf", "asm", "systemd", "oci", "oci-seccomp", "k8s", "apparmor"}))
+          CLI::IsMember({"plan", "bpf", "asm", "systemd", "oci", "oci-seccomp", "k8s", "apparmor",
+                         "selinux-cil"}))
       ->capture_default_str();
   compile->add_option("-o,--output", out, "Output file (default: stdout)");
   add_set(compile);
