@@ -87,16 +87,29 @@ void lower_limits(const PolicyIR& ir, Plan& p) {
   for (const auto& [key, v] : ir.limits) {
     if (auto it = kRlimits.find(key); it != kRlimits.end()) {
       p.rlimits.push_back({key, it->second, v.value, v.loc.str()});
-    } else if (key == "memory") {
-      p.cgroup.memory_bytes = v.value;
-      p.cgroup.memory_origin = v.loc.str();
-    } else if (key == "pids") {
-      p.cgroup.pids = v.value;
-      p.cgroup.pids_origin = v.loc.str();
+    } else if (key == "memory" || key == "pids") {
+      // `none` (UINT64_MAX) removes the limit: no cgroup limit at all, which leaves the
+      // caller's own in force; writing 2^64-1 into memory.max or pids.max is not that.
+      auto& value = key == "memory" ? p.cgroup.memory_bytes : p.cgroup.pids;
+      auto& origin = key == "memory" ? p.cgroup.memory_origin : p.cgroup.pids_origin;
+      if (v.value == UINT64_MAX) {
+        value.reset();
+        origin.clear();
+      } else {
+        value = v.value;
+        origin = v.loc.str();
+      }
     } else if (key == "walltime" && v.value != UINT64_MAX) {
       p.walltime_ms = v.value;
       p.walltime_origin = v.loc.str();
     }
+  }
+  if (ir.devices) {
+    std::vector<launcher::Device> devs;
+    for (const auto& d : ir.devices->value)
+      devs.push_back({std::string(1, d.type), d.major, d.minor, d.name});
+    p.cgroup.devices = std::move(devs);
+    p.cgroup.devices_origin = ir.devices->loc.str();
   }
   if (ir.cpu) {
     p.cgroup.cpu_quota_us = static_cast<uint32_t>(ir.cpu->value * 100000);

@@ -15,6 +15,7 @@
 #include <thread>
 #include <utility>
 
+#include "launcher/cgroup_device.h"
 #include "launcher/unique_fd.h"
 
 namespace cordon::launcher {
@@ -25,7 +26,7 @@ constexpr uint64_t kCpuPeriodUs = 100000;
 constexpr auto kRemoveDeadline = std::chrono::seconds(1);
 constexpr auto kRemoveRetry = std::chrono::milliseconds(10);
 
-enum class Kind { kMemory, kPids, kCpu };
+enum class Kind { kMemory, kPids, kCpu, kDevices };
 
 // Why a limit is not in a cgroup. `attempted`: something was tried and failed (mkdir, a write,
 // a delegation check), which says more than "this hierarchy lacks the controller".
@@ -40,6 +41,7 @@ struct Pending {
   Kind kind;
   uint64_t value;
   std::string origin;
+  const std::vector<Device>* devices = nullptr;  // kDevices
   bool placed = false;
   bool placed_elsewhere = false;  // the other cgroup version could have held it
   std::optional<Why> why;
@@ -58,6 +60,8 @@ const char* controller_of(Kind k) {
       return "pids";
     case Kind::kCpu:
       return "cpu";
+    case Kind::kDevices:
+      return "devices";  // v1 only: v2 has no devices controller, a BPF program does it
   }
   return "";
 }
@@ -78,6 +82,9 @@ std::string describe(const Pending& p) {
       return fmt::format("pids {}", p.value);
     case Kind::kCpu:
       return fmt::format("cpu {:g}%", static_cast<double>(p.value) / 1000.0);
+    case Kind::kDevices:
+      return p.devices && !p.devices->empty() ? "devices allow " + device_list_text(*p.devices)
+                                              : std::string("devices none");
   }
   return "";
 }
@@ -235,6 +242,8 @@ std::vector<LimitFile> limit_files(int version, const Pending& p) {
         return {{"pids.max", v}};
       case Kind::kCpu:
         return {{"cpu.max", fmt::format("{} {}", v, kCpuPeriodUs)}};
+      case Kind::kDevices:
+        return {};  // a BPF program (place_group)
     }
   }
   switch (p.kind) {
@@ -245,6 +254,13 @@ std::vector<LimitFile> limit_files(int version, const Pending& p) {
       return {{"pids.max", v}};
     case Kind::kCpu:
       return {{"cpu.cfs_period_us", std::to_string(kCpuPeriodUs)}, {"cpu.cfs_quota_us", v}};
+    case Kind::kDevices: {
+      // Deny everything, then allow the list: a new v1 devices cgroup starts from its parent's.
+      std::vector<LimitFile> files;
+      for (const auto& line : device_allow_lines(*p.devices))
+        files.push_back({files.empty() ? "devices.deny" : "devices.allow", line});
+      return files;
+    }
   }
   return {};
 }
@@ -303,6 +319,12 @@ std::optional<std::string> place_group(const Group& g, std::string_view name,
   bool any = false;
   for (size_t i : g.limits) {
     std::optional<Error> failed;
+    if (g.version == 2 && pending[i].kind == Kind::kDevices) {
+      UniqueFd dir_fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+      auto a = dir_fd ? attach_device_program(dir_fd.get(), *pending[i].devices)
+                      : Result<void>(fail(Error::from_errno("open " + dir)));
+      if (!a) failed = a.error();
+    }
     for (const auto& f : limit_files(g.version, pending[i])) {
       auto w = write_file(join_path(dir, f.file), f.value);
       if (w || (f.optional && (w.error().code() == ENOENT || w.error().code() == EINVAL))) continue;
@@ -359,7 +381,8 @@ std::optional<Group> plan_v2(std::string_view self, std::string_view mountinfo, 
   std::vector<size_t> wanted;
   for (size_t i = 0; i < pending.size(); ++i) {
     const char* c = controller_of(pending[i].kind);
-    if (!has_word(*offered, ' ', c)) {
+    const bool needs_controller = pending[i].kind != Kind::kDevices;
+    if (needs_controller && !has_word(*offered, ' ', c)) {
       pending[i].note(
           {Error(fmt::format("cgroup v2 {} does not offer the {} controller", parent, c), ENOENT),
            false, false});
@@ -381,7 +404,8 @@ std::optional<Group> plan_v2(std::string_view self, std::string_view mountinfo, 
   if (!enabled->empty() && enabled->back() == '\n') enabled->pop_back();
   std::string missing;
   for (size_t i : wanted)
-    if (!has_word(*enabled, ' ', controller_of(pending[i].kind)))
+    if (pending[i].kind != Kind::kDevices &&
+        !has_word(*enabled, ' ', controller_of(pending[i].kind)))
       missing += fmt::format("{}+{}", missing.empty() ? "" : " ", controller_of(pending[i].kind));
   if (!missing.empty()) {
     // v2's "no internal processes" rule: a cgroup other than the root that holds processes (the
@@ -509,6 +533,8 @@ Result<SandboxCgroup> SandboxCgroup::create(const Cgroup& limits, bool required,
     pending.push_back({Kind::kMemory, *limits.memory_bytes, limits.memory_origin});
   if (limits.pids) pending.push_back({Kind::kPids, *limits.pids, limits.pids_origin});
   if (limits.cpu_quota_us) pending.push_back({Kind::kCpu, *limits.cpu_quota_us, limits.cpu_origin});
+  if (limits.devices)
+    pending.push_back({Kind::kDevices, 0, limits.devices_origin, &*limits.devices});
   if (pending.empty()) return cg;
   if (name.empty() || name == "." || name == ".." || name.find('/') != std::string_view::npos)
     return fail(fmt::format("cgroup: invalid cgroup name '{}'", name), EINVAL);
@@ -573,6 +599,16 @@ Result<SandboxCgroup> SandboxCgroup::create(const Cgroup& limits, bool required,
           fmt::format("no cgroup hierarchy here has the {} controller", controller_of(p.kind)),
           ENOENT);
     std::string reason = (p.why->unwritable ? "no writable cgroup: " : "") + p.why->error.message();
+    if (p.kind == Kind::kDevices) {
+      // A device list is a security rule, not a resource limit: nothing replaces it, and
+      // running without it would open every device the sandbox can reach.
+      cg.remove();
+      return fail(Error(fmt::format("cgroup: {} (at {}) cannot be enforced: {}; no other "
+                                    "mechanism enforces a device list, so the sandbox does not "
+                                    "start without it",
+                                    describe(p), p.origin, reason),
+                        p.why->error.code()));
+    }
     if (required) {
       cg.remove();  // nothing of a refused sandbox stays behind
       return fail(Error(fmt::format("cgroup: {} cannot be enforced by a cgroup, which the policy "
@@ -591,6 +627,7 @@ Result<SandboxCgroup> SandboxCgroup::create(const Cgroup& limits, bool required,
         instead = "using RLIMIT_NPROC instead";
         break;
       case Kind::kCpu:
+      case Kind::kDevices:  // refused above
         instead = "no rlimit replaces it";
         break;
     }

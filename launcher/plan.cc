@@ -8,6 +8,7 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Namespaces, user, pid, mount, ip
                                                 origin)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Mount, kind, path, optional, size, mode, dev,
                                                 origin)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Device, type, major, minor, name)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(EnvSet, name, value, origin)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Env, clear, keep, set, origin)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Rlimit, name, resource, value, origin)
@@ -144,6 +145,10 @@ nlohmann::json plan_to_json(const Plan& p) {
   cg["memory_origin"] = p.cgroup.memory_origin;
   cg["pids_origin"] = p.cgroup.pids_origin;
   cg["cpu_origin"] = p.cgroup.cpu_origin;
+  if (p.cgroup.devices) {
+    cg["devices"] = *p.cgroup.devices;
+    cg["devices_origin"] = p.cgroup.devices_origin;
+  }
   j["cgroup"] = cg;
   nlohmann::json wt;
   put_opt(wt, "ms", p.walltime_ms);
@@ -187,6 +192,15 @@ Result<Plan> plan_from_json(const nlohmann::json& j) {
     p.cgroup.memory_origin = cg.value("memory_origin", "");
     p.cgroup.pids_origin = cg.value("pids_origin", "");
     p.cgroup.cpu_origin = cg.value("cpu_origin", "");
+    if (cg.contains("devices")) {
+      p.cgroup.devices = cg.at("devices").get<std::vector<Device>>();
+      p.cgroup.devices_origin = cg.value("devices_origin", "");
+      for (const auto& d : *p.cgroup.devices)
+        if ((d.type != "c" && d.type != "b") || d.major >= (1u << 12) || d.minor < -1 ||
+            d.minor >= (1 << 20))
+          return fail(fmt::format("malformed plan: device {} {}:{} is not a device number",
+                                  d.type, d.major, d.minor));
+    }
     get_opt(j.at("walltime"), "ms", p.walltime_ms);
     p.walltime_origin = j.at("walltime").value("origin", "");
     p.capabilities = j.at("capabilities").at("bounding").get<std::vector<int>>();

@@ -57,7 +57,18 @@ struct Rlimit {
   std::string origin;
 };
 
+// One device node class the sandbox may open for reading and writing (never mknod).
+struct Device {
+  std::string type = "c";  // "c" | "b"
+  uint32_t major = 0;      // < 2^12
+  int64_t minor = -1;      // < 2^20; -1: every minor of the major
+  std::string name;        // as the policy wrote it ("null", "c:10:229")
+};
+
 struct Cgroup {
+  // `devices`: the only device nodes the sandbox may open; unset = the cgroup's own rules.
+  std::optional<std::vector<Device>> devices;
+  std::string devices_origin;
   std::optional<uint64_t> memory_bytes;
   std::optional<uint64_t> pids;
   std::optional<uint32_t> cpu_quota_us;  // per 100000 us period

@@ -138,6 +138,7 @@ struct Statement {
     kGroup,
     kFilesystem,
     kCapabilities,
+    kDevices,
     kLimits,
     kEnv,
     kSyscalls,

@@ -168,6 +168,24 @@ namespace {
 constexpr std::string_view kNamespaces[] = {"user", "pid", "mount", "ipc", "uts", "net", "cgroup"};
 constexpr std::string_view kMechanisms[] = {"seccomp", "landlock", "apparmor",  "selinux",
                                             "cgroup",  "userns",   "namespaces"};
+// Device names `devices allow` takes, with their numbers (Documentation/admin-guide/devices.txt).
+struct DeviceName {
+  const char* name;
+  char type;
+  uint32_t major;
+  int64_t minor;  // -1: every minor
+  bool minimal;   // part of `devices allow minimal`: `dev minimal`'s nodes and the ptys
+};
+constexpr DeviceName kDeviceNames[] = {
+    {"null", 'c', 1, 3, true},       {"zero", 'c', 1, 5, true},
+    {"full", 'c', 1, 7, true},       {"random", 'c', 1, 8, true},
+    {"urandom", 'c', 1, 9, true},    {"tty", 'c', 5, 0, true},
+    {"ptmx", 'c', 5, 2, true},       {"pts", 'c', 136, -1, true},
+    {"kmsg", 'c', 1, 11, false},     {"console", 'c', 5, 1, false},
+    {"net-tun", 'c', 10, 200, false}, {"fuse", 'c', 10, 229, false},
+    {"kvm", 'c', 10, 232, false},    {"loop-control", 'c', 10, 237, false},
+};
+
 constexpr std::string_view kLimitKeys[] = {"memory", "pids",  "cpu",   "nofile", "nproc",
                                            "core",   "fsize", "stack", "as",     "walltime"};
 
@@ -495,6 +513,9 @@ class Checker {
       case K::kCapabilities:
         check_capabilities(st, rank);
         break;
+      case K::kDevices:
+        check_devices(st, rank);
+        break;
       case K::kFilesystem:
         for (const auto& e : st.fs) check_fs(e, rank);
         break;
@@ -549,6 +570,76 @@ class Checker {
       ir_.uid = Located<uint32_t>{static_cast<uint32_t>(*uid), w[1].loc};
       ir_.gid = Located<uint32_t>{static_cast<uint32_t>(*gid), w[3].loc};
     }
+  }
+
+  // `devices none` or `devices allow ITEM…`; ITEM is a name of kDeviceNames, `minimal` (the
+  // nodes of `dev minimal` and the pty ones) or `c:MAJOR[:MINOR]` / `b:MAJOR[:MINOR]`.
+  void check_devices(const Statement& st, int rank) {
+    const auto& w = st.words;
+    std::vector<DeviceIR> devs;
+    auto add = [&](DeviceIR d) {
+      if (std::find(devs.begin(), devs.end(), d) == devs.end()) devs.push_back(std::move(d));
+    };
+    bool ok = true;
+    if (w[0].text == "none") {
+      if (w.size() > 1) {
+        diags_.error(w[1].loc, "'devices none' takes nothing after it");
+        ok = false;
+      }
+    } else if (w[0].text == "allow") {
+      if (w.size() == 1) {
+        diags_.error(w[0].loc, "'devices allow' needs at least one device");
+        ok = false;
+      }
+      for (size_t i = 1; i < w.size(); ++i) {
+        const std::string& t = w[i].text;
+        if (t == "minimal") {
+          for (const auto& d : kDeviceNames)
+            if (d.minimal) add({d.type, d.major, d.minor, d.name});
+          continue;
+        }
+        auto named = std::find_if(std::begin(kDeviceNames), std::end(kDeviceNames),
+                                  [&](const DeviceName& d) { return t == d.name; });
+        if (named != std::end(kDeviceNames)) {
+          add({named->type, named->major, named->minor, named->name});
+          continue;
+        }
+        if (auto raw = parse_device_number(t)) {
+          add(*raw);
+          continue;
+        }
+        std::vector<std::string_view> names = {"minimal"};
+        for (const auto& d : kDeviceNames) names.push_back(d.name);
+        diags_.error(w[i].loc,
+                     fmt::format("unknown device '{}'{}; use a name ({}) or c:MAJOR[:MINOR] / "
+                                 "b:MAJOR[:MINOR]",
+                                 t, did_you_mean(t, names), fmt::join(names, " ")));
+        ok = false;
+      }
+    } else {
+      diags_.error(w[0].loc, fmt::format("expected 'allow' or 'none' after 'devices'{}",
+                                         did_you_mean(w[0].text, {"allow", "none"})));
+      ok = false;
+    }
+    if (ok && claim("devices", st.loc, rank))
+      ir_.devices = Located<std::vector<DeviceIR>>{std::move(devs), st.loc};
+  }
+
+  // "c:10:229", "c:136" (every minor), "b:7:0". Majors and minors as the kernel bounds them
+  // (12 and 20 bits).
+  static std::optional<DeviceIR> parse_device_number(const std::string& t) {
+    if (t.size() < 3 || (t[0] != 'c' && t[0] != 'b') || t[1] != ':') return std::nullopt;
+    std::string_view rest = std::string_view(t).substr(2);
+    size_t colon = rest.find(':');
+    auto major = parse_integer(rest.substr(0, colon));
+    if (!major || *major >= (1u << 12)) return std::nullopt;
+    int64_t minor = -1;
+    if (colon != std::string_view::npos) {
+      auto m = parse_integer(rest.substr(colon + 1));
+      if (!m || *m >= (1u << 20)) return std::nullopt;
+      minor = static_cast<int64_t>(*m);
+    }
+    return DeviceIR{t[0], static_cast<uint32_t>(*major), minor, t};
   }
 
   void check_capabilities(const Statement& st, int rank) {

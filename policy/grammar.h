@@ -201,6 +201,7 @@ CORDON_KW(kw_arch, "arch");
 CORDON_KW(kw_group, "group");
 CORDON_KW(kw_filesystem, "filesystem");
 CORDON_KW(kw_capabilities, "capabilities");
+CORDON_KW(kw_devices, "devices");
 CORDON_KW(kw_limits, "limits");
 CORDON_KW(kw_env, "env");
 CORDON_KW(kw_syscalls, "syscalls");
@@ -224,6 +225,7 @@ struct network_stmt : seq<kw_network, sp, must<word_tok>, must<eos>> {};
 struct identity_stmt : words_stmt<kw_identity> {};
 struct arch_stmt : words_stmt<kw_arch> {};
 struct capabilities_stmt : words_stmt<kw_capabilities> {};
+struct devices_stmt : words_stmt<kw_devices> {};
 struct require_stmt : seq<kw_require, sp, must<word_tok>, opt<seq<sp, word_tok>>, must<eos>> {};
 struct group_member : sor<group_tok, ident_tok> {};
 struct group_close : one<'}'> {};
@@ -238,7 +240,8 @@ struct mac_stmt : seq<kw_mac, block<mac_item>, must<eos>> {};
 
 struct statement : sor<version_stmt, include_stmt, name_stmt, description_stmt, namespaces_stmt,
                        share_stmt, network_stmt, identity_stmt, hostname_stmt, arch_stmt,
-                       group_stmt, filesystem_stmt, capabilities_stmt, limits_stmt, env_stmt,
+                       group_stmt, filesystem_stmt, capabilities_stmt, devices_stmt, limits_stmt,
+                       env_stmt,
                        syscalls_stmt, landlock_stmt, mac_stmt, require_stmt, unknown_word<0>> {};
 
 // After a malformed statement, skip its line and any indented continuation lines (the body of a

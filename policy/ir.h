@@ -61,6 +61,17 @@ struct FsRuleIR {
   SourceLoc loc;
 };
 
+// One entry of `devices allow`: a character or block device, one minor or all of a major.
+struct DeviceIR {
+  char type = 'c';      // 'c' | 'b'
+  uint32_t major = 0;
+  int64_t minor = -1;   // -1: every minor of the major
+  std::string name;     // as written: "null", "pts", "c:10:229"
+  bool operator==(const DeviceIR& o) const {
+    return type == o.type && major == o.major && minor == o.minor;
+  }
+};
+
 struct PolicyIR {
   std::vector<std::string> files;  // every file read, top first (for the plan's content hash)
   Located<std::string> name;
@@ -74,6 +85,9 @@ struct PolicyIR {
   std::optional<Located<bool>> proc;
   Located<std::string> dev;  // minimal | none
   Located<std::vector<int>> capabilities;
+  // `devices none|allow …`: the only device nodes the sandbox may open (cgroup device
+  // controller); unset = no device rule.
+  std::optional<Located<std::vector<DeviceIR>>> devices;
   std::map<std::string, Located<uint64_t>> limits;  // memory pids nofile … walltime(ms)
   std::optional<Located<double>> cpu;
   Located<bool> env_clear;

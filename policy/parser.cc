@@ -227,10 +227,10 @@ struct action<g::qstring_tok> {
 };
 
 // Unknown keywords: reported with a suggestion, then the item fails so recovery skips it.
-constexpr std::string_view kContextKeywords[][20] = {
+constexpr std::string_view kContextKeywords[][24] = {
     {"cordon", "include", "name", "description", "namespaces", "share", "network", "identity",
-     "hostname", "arch", "group", "filesystem", "capabilities", "limits", "env", "syscalls",
-     "landlock", "mac", "require"},
+     "hostname", "arch", "group", "filesystem", "capabilities", "devices", "limits", "env",
+     "syscalls", "landlock", "mac", "require"},
     {"default", "allow", "errno", "kill", "kill-thread", "trap", "log", "notify"},
     {"ro", "rw", "exec", "tmpfs", "proc", "dev"},
     {"clear", "keep", "set"},
@@ -582,6 +582,7 @@ CORDON_WORDS_STMT(network_stmt, kNetwork)
 CORDON_WORDS_STMT(identity_stmt, kIdentity)
 CORDON_WORDS_STMT(arch_stmt, kArch)
 CORDON_WORDS_STMT(capabilities_stmt, kCapabilities)
+CORDON_WORDS_STMT(devices_stmt, kDevices)
 CORDON_WORDS_STMT(require_stmt, kRequire)
 #undef CORDON_WORDS_STMT
 

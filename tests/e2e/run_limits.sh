@@ -88,9 +88,45 @@ check_nofile() {
   expect nofile-emfile 'last fd=63 next open: EMFILE' "$(grep '^last fd=' <<<"$OUT")"
 }
 
+# `devices allow null zero`: /dev/null and /dev/zero open, /dev/full (in the sandbox's /dev,
+# allowed by Landlock) is refused with EPERM by the device controller. Alone, the list goes
+# into a cgroup v2 BPF_PROG_TYPE_CGROUP_DEVICE program (the unified hierarchy needs no
+# controller for it); with a memory limit, into cgroup v1 devices.allow beside it. Without the
+# list (iso) /dev/full opens: the refusal is the list's. Unprivileged, no cgroup can hold it
+# and the launch is refused: a device list has no fallback.
+check_devices() {
+  local policy version
+  if [[ $MODE == root ]]; then
+    crun iso -- "$PROBES/fsprobe" read /dev/full
+    expect devices-control-full-opens OK "$(after 'read /dev/full: ')"
+  fi
+  for policy in devices devices-memory; do
+    LASTCMD="[$MODE] cordon run -p $policy --json-status 3 -- fsprobe read /dev/null read /dev/zero read /dev/full openw /dev/full"
+    as_mode "$CORDON" run -p "$POLICIES/$policy.cordon" --set "PROBES=$PROBES" --set "T=$T" \
+      --json-status 3 -- "$PROBES/fsprobe" read /dev/null read /dev/zero read /dev/full openw /dev/full \
+      >"$T/log/out" 2>"$T/log/err" </dev/null 3>"$T/log/status.json"
+    RC=$? OUT=$(<"$T/log/out") ERR=$(<"$T/log/err")
+    if [[ $MODE == root ]]; then
+      expect_rc "$policy-runs" 0
+      expect "$policy-null-opens" OK "$(after 'read /dev/null: ')"
+      expect "$policy-zero-opens" OK "$(after 'read /dev/zero: ')"
+      expect "$policy-full-read-eperm" EPERM "$(after 'read /dev/full: ')"
+      expect "$policy-full-write-eperm" EPERM "$(after 'openw /dev/full: ')"
+      version=$(grep -o '"version": *[0-9]' "$T/log/status.json" | head -1 | grep -o '[0-9]$')
+      expect "$policy-cgroup-version" "$([[ $policy == devices ]] && echo 2 || echo 1)" "${version:-none}"
+      check_no_cgroup_left "$policy-cgroup-removed"
+    else
+      expect_rc "$policy-unpriv-refused" 125
+      expect_in "$policy-unpriv-says-why" 'devices allow null zero' "cordon's error (stderr)" "$ERR"
+      if [[ -n $OUT ]]; then fail "$policy-unpriv-app-not-run" "expected the app not to run, it printed: $OUT"; fi
+    fi
+  done
+}
+
 both check_memory
 both check_memory_required
 both check_pids
 both check_nofile
+both check_devices
 MODE=root check_no_cgroup_left cgroups-all-removed
 e2e_finish
