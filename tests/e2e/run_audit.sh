@@ -148,13 +148,16 @@ audit_restore() {
 # audit_guard: a process outside this script's process group that waits for the script
 # to end and then, holding the lock, restores the state AUDIT_STATE still records (only a run
 # that died before its EXIT trap leaves one). It keeps its own copy of auditctl: $T goes with
-# the script.
+# the script. It leaves the script's own cgroups first (e2e_own_cgroups): outliving the script
+# inside them, it kept e2e_cleanup from removing them, and each run left one per hierarchy.
 audit_guard() {
-  local copy
+  local copy d parents=()
   copy=$(mktemp /tmp/cordon-e2e-auditctl.XXXXXX) && cp "$AUDITCTL" "$copy" && chmod 700 "$copy" ||
     return 1
+  for d in "${E2E_CG_DIRS[@]}"; do parents+=("${d%/*}"); done
   # shellcheck disable=SC2016
   setsid bash -c '
+    for p in "${@:5}"; do echo $$ >"$p/cgroup.procs"; done
     while kill -0 "$1" 2>/dev/null; do sleep 1; done
     exec 9>"$2"
     if flock -w 3600 9 && [[ -f $3 ]]; then
@@ -162,7 +165,7 @@ audit_guard() {
       [[ $v == [01] ]] && "$4" set "$v" >/dev/null && rm -f "$3"
     fi
     rm -f "$4"
-  ' audit-guard "$$" "$AUDIT_LOCK" "$AUDIT_STATE" "$copy" </dev/null >/dev/null 2>&1 &
+  ' audit-guard "$$" "$AUDIT_LOCK" "$AUDIT_STATE" "$copy" "${parents[@]}" </dev/null >/dev/null 2>&1 &
 }
 trap 'audit_restore; e2e_cleanup' EXIT
 trap 'exit 129' HUP
