@@ -253,11 +253,9 @@ void filesystem(Writer& w, const Plan& p, const std::string& domain, SelinuxModu
       w.allow_all(domain, "tmpfs_t", file_perms(access), m.origin, entry);
     } else if (m.kind == "proc") {
       out.file_types.push_back({"proc_t", "proc_t", entry, m.kind, m.path, m.origin, false});
-      w.comment(
-          fmt::format("proc{}: proc_t, and the domain's own /proc/PID files", paren(m.origin)));
+      w.comment(fmt::format("proc{}: proc_t", paren(m.origin)));
       ClassPerms cp = file_perms(access & ~LANDLOCK_ACCESS_FS_EXECUTE);
       w.allow_all(domain, "proc_t", cp, m.origin, entry);
-      w.allow_all(domain, "self", cp, m.origin, entry);
     } else if (m.kind == "dev") {
       if (m.dev != "minimal") continue;
       w.comment(fmt::format("dev minimal{}: the nodes' reference-policy types, a private devpts",
@@ -386,6 +384,10 @@ void processes(Writer& w, const Plan& p, const std::string& domain) {
        "getsession", "getpgid", "setpgid", "getcap", "setcap", "getattr", "setrlimit", "getrlimit"},
       "", "the app's own processes");
   w.allow(domain, "self", "fd", {"use"}, "", "the app's own processes");
+  w.allow(domain, "self", "dir", {"getattr", "open", "read", "search"}, "",
+          "the app's own /proc/PID files");
+  w.allow(domain, "self", "file", {"getattr", "open", "read"}, "", "the app's own /proc/PID files");
+  w.allow(domain, "self", "lnk_file", {"getattr", "read"}, "", "the app's own /proc/PID files");
   w.allow(domain, "self", "fifo_file",
           {"getattr", "ioctl", "lock", "open", "read", "write", "append"}, "",
           "pipes among the app's processes");

@@ -30,7 +30,7 @@
 // - tmpfs entries and the sandbox's root (a tmpfs cordon builds): tmpfs_t. proc: proc_t and
 //   the domain's own /proc files. dev minimal: the nodes' refpolicy types.
 //
-//   Landlock right        SELinux permissions (on the entry's type)
+//   Landlock right        SELinux permissions (on the entry's type; proc: proc_t)
 //   (any)                 dir search getattr open; lnk_file read getattr; file getattr
 //   read_file             file read open ioctl lock map
 //   read_dir              dir read ioctl lock
@@ -49,9 +49,10 @@
 //   tcp/udp sockets with network loopback or host, their ports (port_type) and addresses
 //   (node_type) unrestricted: SELinux names ports by portcon types, not by number, so the
 //   Landlock port rules are listed as not expressed.
-// - process: fork, signals and ptrace (when seccomp lets ptrace run) within the domain;
-//   inherited descriptors, pipes and sockets of the launcher (unconfined_t), /dev/null and a
-//   terminal (devpts_t) for stdio; SIGCHLD to the launcher.
+// - process: fork, signals and ptrace (when seccomp lets ptrace run) within the domain, its
+//   own /proc/PID files (read: refpolicy gives every domain as much); inherited descriptors, pipes
+//   and sockets of the launcher (unconfined_t), /dev/null and a terminal (devpts_t) for stdio;
+//   SIGCHLD to the launcher.
 //
 // Refused by omission: every other type, every capability not kept, mount, relabelling,
 // every class a base declares and no rule here names.

@@ -96,6 +96,12 @@ std::string failure_message(const Spec& s, const Report& r) {
         " (the exec into AppArmor profile {} was refused: no_new_privs allows it only from an "
         "unconfined task, or the profile does not allow executing the command)",
         s.apparmor_exec);
+  if (r.stage == Stage::kExec && (r.err == EPERM || r.err == EACCES) && !s.selinux_exec.empty())
+    msg += fmt::format(
+        " (the exec into SELinux context {} was refused: under no_new_privs the policy must "
+        "allow process2 nnp_transition into it, and entrypoint on the command's type; "
+        "see the kernel's avc: denied record)",
+        s.selinux_exec);
   return msg;
 }
 

@@ -261,6 +261,15 @@ Result<void> prepare_mac(const Plan& plan, Spec& s, std::vector<std::string>& wa
       auto r = unavailable(fmt::format("SELinux context '{}'", mac.selinux), mac.selinux_optional,
                            "SELinux is not enabled on this kernel");
       if (!r) return r;
+    } else if (security_check_context(mac.selinux.c_str()) != 0) {
+      // The loaded policy does not define the context (its user, role, type or level, or
+      // their combination): setexeccon would fail in the child with EINVAL. Said here, before
+      // clone, so that `optional` can run without it.
+      int err = errno;
+      auto r = unavailable(
+          fmt::format("SELinux context '{}'", mac.selinux), mac.selinux_optional,
+          fmt::format("the loaded policy does not define it ({})", Error::errno_name(err)));
+      if (!r) return r;
     } else {
       s.selinux_exec = mac.selinux;
     }

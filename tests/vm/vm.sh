@@ -198,6 +198,16 @@ for p in /usr/sbin/apparmor_parser /sbin/apparmor_parser; do
   break
 done
 
+# SELinux (the selinux suite): secilc (Debian package secilc) compiles the minimal base and the
+# module cordon generates in the guest; coreutils' chcon (linked with libselinux) labels files
+# (busybox's has no SELinux applets). The suite SKIPs loudly without them.
+if command -v secilc >/dev/null; then
+  copy_prog "$(command -v secilc)" /usr/bin/secilc
+  cp -r "$HERE/selinux" "$ROOT/opt/cordon/vm/selinux"
+fi
+[[ -x /usr/bin/chcon ]] && ldd /usr/bin/chcon 2>/dev/null | grep -q libselinux &&
+  copy_prog /usr/bin/chcon /usr/bin/chcon
+
 cp -r "$SRC/profiles" "$ROOT/opt/cordon/profiles"
 cp -r "$HERE/policies" "$HERE/guest/lib.sh" "$ROOT/opt/cordon/vm/"
 cp "$SUITE_FILE" "$ROOT/opt/cordon/vm/suite.sh"
