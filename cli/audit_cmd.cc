@@ -30,6 +30,7 @@
 #include "audit/record_types.h"
 #include "audit/sandboxes.h"
 #include "cli/audit_apparmor.h"
+#include "cli/audit_selinux.h"
 #include "cli/policy_edit.h"
 #include "compiler/compile.h"
 #include "launcher/plan.h"
@@ -320,10 +321,13 @@ std::string diff_label(const std::string& path) {
 }
 
 // The attribution of `d` to a rule of `plan` (compiled from `path`): a generated AppArmor
-// profile's denial to the entry behind its line, anything else by the audit library.
+// profile's denial to the entry behind its line, an SELinux denial of the module's domain to
+// the entry behind its target type, anything else by the audit library.
 audit::Attribution attribute_in(const audit::Denial& d, const launcher::Plan& plan,
                                 const std::string& path) {
   if (auto a = cli::attribute_generated_apparmor(d, plan, path)) return *a;
+  // An SELinux denial of the domain --emit selinux-cil writes: to the entry behind its type.
+  if (auto a = cli::attribute_selinux_module(d, plan, path)) return *a;
   return audit::attribute(d, plan);
 }
 
