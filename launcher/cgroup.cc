@@ -274,6 +274,9 @@ Error as_reason(const Error& e) {
 
 bool is_permission_error(int err) { return err == EACCES || err == EPERM || err == EROFS; }
 
+// The leaf a supervisor alone in its v2 cgroup moves itself into: "<name>-supervisor".
+constexpr std::string_view kSupervisorSuffix = "-supervisor";
+
 // One cgroup directory to create: `dir` beneath the caller's cgroup `parent`, holding
 // `limits` (indices into the pending list).
 struct Group {
@@ -290,12 +293,13 @@ void sweep_stale(const std::string& parent) {
   if (!d) return;
   while (dirent* e = readdir(d)) {
     std::string_view n = e->d_name;
+    if (n.ends_with(kSupervisorSuffix)) n.remove_suffix(kSupervisorSuffix.size());
     if (n.substr(0, 7) != "cordon-" || n.size() == 7 || n.size() > 17) continue;
     std::string_view digits = n.substr(7);
     if (digits.find_first_not_of("0123456789") != std::string_view::npos) continue;
     pid_t pid = static_cast<pid_t>(std::stol(std::string(digits)));
     if (pid <= 0 || ::kill(pid, 0) == 0 || errno != ESRCH) continue;
-    std::string dir = join_path(parent, n);
+    std::string dir = join_path(parent, e->d_name);
     auto procs = read_file(join_path(dir, "cgroup.procs"));
     if (procs && parse_pids(*procs).empty()) ::rmdir(dir.c_str());
   }
@@ -350,7 +354,8 @@ std::optional<std::string> place_group(const Group& g, std::string_view name,
 // cgroup.subtree_control when it is available — the one write to a cgroup we did not create,
 // and the one the v2 interface requires of whoever creates a child with a controller.
 std::optional<Group> plan_v2(std::string_view self, std::string_view mountinfo, uid_t euid,
-                             std::vector<Pending>& pending) {
+                             pid_t pid, std::string_view name, std::vector<Pending>& pending,
+                             SupervisorMove& moved) {
   auto loc = locate_cgroup("", self, mountinfo);
   if (!loc) {
     for (auto& p : pending) p.note({as_reason(loc.error()), false, false});
@@ -417,19 +422,46 @@ std::optional<Group> plan_v2(std::string_view self, std::string_view mountinfo, 
     const bool root = ::stat(join_path(parent, "cgroup.type").c_str(), &type_st) != 0;
     if (!root) {
       auto procs = read_file(join_path(parent, "cgroup.procs"));
-      if (!procs || !procs->empty())
+      auto pids = procs ? parse_pids(*procs) : std::vector<pid_t>{};
+      if (!procs || (!pids.empty() && pids != std::vector<pid_t>{pid})) {
+        std::string others;
+        for (pid_t p : pids)
+          if (p != pid) others += fmt::format("{}{}", others.empty() ? "" : " ", p);
         return note_all(
-            {Error(fmt::format("cgroup v2 {} holds processes (cordon's own among them), and v2 "
-                               "lets such a cgroup enable no controller for a child; start "
-                               "cordon in a cgroup of its own",
-                               parent),
+            {Error(fmt::format("cgroup v2 {} holds processes other than cordon (pid {}), and "
+                               "v2 lets a cgroup with processes enable no controller for a "
+                               "child; start cordon as the only process of its cgroup (a "
+                               "systemd unit or scope with Delegate=yes)",
+                               parent, others.empty() ? "?" : others),
                    EBUSY),
              true, false});
+      }
+      if (!pids.empty()) {
+        // cordon alone in its cgroup (a Delegate=yes unit's main process): it moves itself into
+        // a leaf beneath it, which empties the cgroup so its controllers can be enabled for the
+        // sandbox's cgroup beside the leaf. remove() undoes both.
+        std::string leaf = join_path(parent, std::string(name) + std::string(kSupervisorSuffix));
+        sweep_stale(parent);
+        if (::mkdir(leaf.c_str(), 0755) != 0) {
+          int err = errno;
+          return note_all(
+              {Error::from_errno("create " + leaf, err), true, is_permission_error(err)});
+        }
+        if (auto w = write_file(join_path(leaf, "cgroup.procs"), std::to_string(pid)); !w) {
+          ::rmdir(leaf.c_str());
+          return note_all({w.error(), true, is_permission_error(w.error().code())});
+        }
+        moved = {parent, leaf, "", pid};
+      }
     }
     // One write for all: the kernel takes the whole set or none of it, so a refused controller
     // never leaves others enabled behind.
     auto w = write_file(join_path(parent, "cgroup.subtree_control"), missing);
-    if (!w) return note_all({w.error(), true, is_permission_error(w.error().code())});
+    if (!w) {
+      moved.undo();
+      return note_all({w.error(), true, is_permission_error(w.error().code())});
+    }
+    if (moved.active()) moved.enabled = missing;
   }
   g.limits = wanted;
   if (g.limits.empty()) return std::nullopt;
@@ -525,6 +557,20 @@ Result<CgroupLocation> locate_cgroup(std::string_view controller, std::string_vi
   return CgroupLocation{v2 ? 2 : 1, std::move(*dir)};
 }
 
+void SupervisorMove::undo() {
+  if (!active()) return;
+  // Disable what was enabled for the sandbox (refused while another child still uses it: a
+  // concurrent cordon's, which then undoes it), go back, and remove the leaf. Each step may
+  // fail; a leaf left behind is empty once cordon exits, and the next launch sweeps it.
+  if (!enabled.empty()) {
+    std::string off = enabled;
+    std::replace(off.begin(), off.end(), '+', '-');
+    (void)write_file(join_path(parent, "cgroup.subtree_control"), off);
+  }
+  if (write_file(join_path(parent, "cgroup.procs"), std::to_string(pid))) ::rmdir(leaf.c_str());
+  *this = {};
+}
+
 Result<SandboxCgroup> SandboxCgroup::create(const Cgroup& limits, bool required,
                                             std::string_view name, const CgroupHost& host) {
   SandboxCgroup cg;
@@ -551,7 +597,8 @@ Result<SandboxCgroup> SandboxCgroup::create(const Cgroup& limits, bool required,
     // and the other's directories (new and empty) are removed again.
     std::vector<Pending> in_v2 = pending, in_v1 = pending;
     std::vector<std::string> v2_dirs, v1_dirs;
-    if (auto g = plan_v2(*self, *mountinfo, euid, in_v2))
+    const pid_t pid = host.pid > 0 ? host.pid : ::getpid();
+    if (auto g = plan_v2(*self, *mountinfo, euid, pid, name, in_v2, cg.moved_))
       if (auto dir = place_group(*g, name, in_v2)) v2_dirs.push_back(*dir);
     auto placed = [](const std::vector<Pending>& v) {
       return std::count_if(v.begin(), v.end(), [](const Pending& p) { return p.placed; });
@@ -562,6 +609,7 @@ Result<SandboxCgroup> SandboxCgroup::create(const Cgroup& limits, bool required,
     const bool use_v2 = !v2_dirs.empty() && placed(in_v2) >= placed(in_v1);
     const auto deadline = std::chrono::steady_clock::now() + kRemoveDeadline;
     for (const auto& d : use_v2 ? v1_dirs : v2_dirs) remove_tree(d, deadline);
+    if (!use_v2) cg.moved_.undo();  // the v2 cgroup it was for is not used
     cg.paths_ = use_v2 ? v2_dirs : v1_dirs;
     cg.version_ = cg.paths_.empty() ? 0 : use_v2 ? 2 : 1;
     for (size_t i = 0; i < pending.size(); ++i) {
@@ -642,6 +690,7 @@ SandboxCgroup::SandboxCgroup(SandboxCgroup&& other) noexcept
       paths_(std::move(other.paths_)),
       memory_path_(std::move(other.memory_path_)),
       v2_fd_(std::exchange(other.v2_fd_, -1)),
+      moved_(std::exchange(other.moved_, {})),
       fallback_(std::move(other.fallback_)),
       warnings_(std::move(other.warnings_)) {
   other.paths_.clear();
@@ -657,6 +706,7 @@ SandboxCgroup& SandboxCgroup::operator=(SandboxCgroup&& other) noexcept {
     memory_path_ = std::move(other.memory_path_);
     other.memory_path_.clear();
     v2_fd_ = std::exchange(other.v2_fd_, -1);
+    moved_ = std::exchange(other.moved_, {});
     fallback_ = std::move(other.fallback_);
     warnings_ = std::move(other.warnings_);
   }
@@ -698,6 +748,7 @@ void SandboxCgroup::remove() {
   for (auto it = paths_.rbegin(); it != paths_.rend(); ++it)
     if (!remove_tree(*it, deadline)) left.insert(left.begin(), *it);
   paths_ = std::move(left);
+  if (paths_.empty()) moved_.undo();  // the controllers it enabled are in use no more
   if (paths_.empty()) {
     version_ = 0;
     memory_path_.clear();

@@ -9,6 +9,7 @@
 //   1. cgroup v2, when every needed controller is enabled in (or can be enabled for) the
 //      caller's cgroup's subtree and the caller may create a child there (root, or a delegated
 //      subtree the user owns). The child enters with CLONE_INTO_CGROUP (clone_into_fd()).
+//      A caller alone in its cgroup first moves itself into a leaf beneath it (SupervisorMove).
 //   2. cgroup v1, one directory per hierarchy (memory, pids, cpu), when the caller may create
 //      them (root on this kind of machine). The supervisor attaches the child before releasing
 //      it (attach()).
@@ -40,6 +41,19 @@ struct CgroupHost {
   std::string proc_self_cgroup = "/proc/self/cgroup";
   std::string mountinfo = "/proc/self/mountinfo";
   uid_t euid = static_cast<uid_t>(-1);  // -1: geteuid()
+  pid_t pid = 0;                        // 0: getpid() (the supervisor, who may move itself)
+};
+
+// cgroup v2 forbids controllers in the subtree of a cgroup holding processes. When cordon is
+// the only process of its (non-root) cgroup — a systemd unit or scope with Delegate=yes — it
+// moves itself into a leaf "<name>-supervisor" beneath it and enables the controllers there;
+// undo() disables what it enabled, moves back and removes the leaf, each as far as it can.
+struct SupervisorMove {
+  std::string parent, leaf;
+  std::string enabled;  // "+memory +pids" written to parent's cgroup.subtree_control
+  pid_t pid = 0;
+  bool active() const { return !leaf.empty(); }
+  void undo();
 };
 
 class SandboxCgroup {
@@ -84,6 +98,7 @@ class SandboxCgroup {
   std::vector<std::string> paths_;
   std::string memory_path_;
   int v2_fd_ = -1;
+  SupervisorMove moved_;
   std::vector<Rlimit> fallback_;
   std::vector<std::string> warnings_;
 };

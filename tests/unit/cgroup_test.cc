@@ -350,6 +350,36 @@ TEST(CgroupFallback, V2CgroupHoldingProcessesIsLeftAlone) {
   }
 }
 
+// cordon alone in its v2 cgroup moves itself into a leaf beneath it before it enables the
+// controllers there. Here the leaf takes no process (a scratch tree has no cgroup.procs in a
+// new directory): the leaf is removed again, the caller's subtree_control is not written, and
+// the warning says what failed.
+TEST(CgroupFallback, SupervisorAloneMovesIntoALeafAndUndoesAFailedMove) {
+  ScratchDir s;
+  s.file("cg/unified/cgroup.controllers", "cpu memory pids\n");
+  s.file("cg/unified/cgroup.type", "domain\n");
+  s.file("cg/unified/cgroup.procs", "4242\n");
+  std::string control = s.file("cg/unified/cgroup.subtree_control", "");
+  std::string base = s.path() + "/cg";
+  CgroupHost h = fixture_host(s, base, true);
+  h.proc_self_cgroup = s.file("proc_self_cgroup", "0::/\n");
+  h.euid = 0;
+  h.pid = 4242;
+  auto cg = SandboxCgroup::create(three_limits(64 << 20), false, "cordon-t", h);
+  ASSERT_TRUE(cg) << cg.error().message();
+  EXPECT_EQ(cg->version(), 0);
+  ASSERT_FALSE(cg->warnings().empty());
+  EXPECT_NE(cg->warnings()[0].find(fmt::format(
+                "write 4242 to {}/unified/cordon-t-supervisor/cgroup.procs: ENOENT", base)),
+            std::string::npos)
+      << cg->warnings()[0];
+  EXPECT_FALSE(fs::exists(base + "/unified/cordon-t-supervisor"));
+  EXPECT_FALSE(fs::exists(base + "/unified/cordon-t"));
+  std::ifstream f(control);
+  std::string written((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+  EXPECT_EQ(written, "");
+}
+
 // Controllers missing from subtree_control are enabled in one write: the kernel takes all or
 // none, so a refused one never leaves the others enabled behind.
 TEST(CgroupFallback, V2ControllersAreEnabledInOneWrite) {

@@ -7,16 +7,17 @@
 # child is cloned into it (clone3 CLONE_INTO_CGROUP, seen by strace); a CPU burner gets ~20% and
 # is throttled, a 128 MiB toucher is OOM-killed and --json-status reports it, a fork bomb stops
 # at pids.max; the cgroup is gone afterwards.
-# root, in a cgroup below the root that holds the caller (a session scope or a service on a
-# systemd machine), and uid 65534 in a delegated cgroup holding itself: the app runs, the
-# caller's cgroup is left as it was, each limit is held by a cgroup or replaced by its rlimit
-# with a warning, `require cgroup` runs or refuses with cordon's reason, nothing is made
-# outside the case's own cgroup.
+# root: `devices allow null zero` is a BPF_PROG_TYPE_CGROUP_DEVICE program on the sandbox's
+# cgroup; /dev/full opens without it and fails with EPERM with it.
+# root, in a cgroup below the root where cordon is the only process (a systemd unit's cgroup),
+# and uid 65534 as the only process of a delegated cgroup (chowned as Delegate=yes does, flat
+# or with the caller in a leaf it made): cordon moves itself into a leaf
+# <name>-supervisor beneath its cgroup, enables the controllers there and the limits are
+# enforced by a v2 cgroup beside the leaf; afterwards the caller's cgroup is as it was and
+# nothing is made outside the case's own cgroup. With a second process in the caller's cgroup
+# the limits fall back to rlimits with a warning naming it, and `require cgroup` refuses.
 # uid 65534, not delegated: rlimits, a warning naming each limit, `require cgroup` refused.
-# uid 65534 in a delegated subtree laid out as systemd's Delegate= expects (the caller in a leaf
-# DELEG/caller, the controllers enabled in DELEG by the delegatee itself): as for a cgroup
-# holding the caller (cordon does not yet move itself into a leaf of its own, which limits in a
-# delegated subtree need).
+# uid 65534 with a device list: refused (loading the BPF program needs CAP_BPF).
 #
 # shellcheck shell=dash disable=SC2086,SC2016
 # (busybox sh has `local` as dash does; $CORDON_RUN is split into words on purpose)
@@ -81,6 +82,9 @@ check_limits() {
   expect "$tag-limit-files" "memory.max=33554432 pids.max=16 cpu.max=20000 100000" \
     "memory.max=$(cat "$dir/memory.max") pids.max=$(cat "$dir/pids.max") cpu.max=$(cat "$dir/cpu.max")"
   # The sandbox's PID 1 and the app (its first child), as the host sees them.
+  # The start line can come before PID 1 has forked the app: wait for the child (seen once in
+  # a TCG guest: the check read no child).
+  wait_for 10 test -s "/proc/$host_pid/task/$host_pid/children"
   app=$(cut -d' ' -f1 "/proc/$host_pid/task/$host_pid/children" 2>/dev/null)
   expect "$tag-sandbox-in-cgroup" "0::${dir#"$CG"} 0::${dir#"$CG"}" \
     "$(cat "/proc/$host_pid/cgroup" 2>/dev/null) $(cat "/proc/$app/cgroup" 2>/dev/null)" \
@@ -163,6 +167,17 @@ MODE=root IN_CG=""
 expect root-caller-cgroup "0::/" "$(cat /proc/self/cgroup)"
 check_limits root "$CG"
 
+# Device list: with every controller in the one v2 cgroup, `devices allow null zero` is a
+# BPF_PROG_TYPE_CGROUP_DEVICE program attached to it. /dev/null and /dev/zero open, /dev/full
+# (present in the sandbox's /dev, allowed by Landlock) is refused with EPERM, and without the
+# list /dev/full opens.
+launch $CORDON_RUN -p "$LIMITS" -- "$PROBES/fsprobe" read /dev/full
+expect root-devices-control "OK" "$(after 'read /dev/full: ')" "without the list /dev/full opens"
+launch $CORDON_RUN -p "$POLICIES/devices.cordon" --json-status 3 -- "$PROBES/fsprobe" read /dev/null read /dev/zero read /dev/full openw /dev/full
+expect root-devices-cgroup-v2 2 "$(status_cgroup_version)" "one v2 cgroup: $(status_cgroup_paths)"
+expect root-devices-allowed "OK OK" "$(after 'read /dev/null: ') $(after 'read /dev/zero: ')" "/dev/null and /dev/zero open"
+expect root-devices-refused "EPERM EPERM" "$(after 'read /dev/full: ') $(after 'openw /dev/full: ')" "/dev/full refused for read and write"
+
 # Without a cpu limit the same burner takes a whole CPU: the baseline of root-cpu-max.
 launch $CORDON_RUN -p "$POLICIES/unlimited.cordon" -- /bin/sh -c "$BURN"
 note root-cpu-baseline "without a cpu limit the burner's CPU time is $(times_ms) ms in ~5 s (exit $RC)"
@@ -178,18 +193,20 @@ caller_untouched() {
   fi
 }
 
-# check_nested TAG BOUND: the caller (MODE) sits in IN_CG, a cgroup below the root that holds
-# the caller itself — the usual place on a systemd machine (a session scope, a service, a
+# check_nested TAG BOUND WANT: the caller (MODE) sits in IN_CG, a cgroup below the root that
+# holds the caller itself — the usual place on a systemd machine (a session scope, a service, a
 # Delegate= unit's own cgroup). v2's no-internal-process rule forbids domain controllers
 # (memory) in the subtree_control of a cgroup with processes, and threaded ones (pids, cpu)
 # enabled there make it a thread root whose domain children no process may enter
-# (EOPNOTSUPP). Whatever cordon makes of it: the app runs (the shipped cli profile, which
-# limits pids, and the limits policy), the caller's own cgroup is left as it was, each limit is
-# enforced by a cgroup or named in a warning and replaced by its rlimit, `require cgroup` either
-# runs under a cgroup or refuses with cordon's one-line reason, and every cgroup it makes is
-# beneath BOUND (the cgroup set up for this case) and gone afterwards.
+# (EOPNOTSUPP). WANT v2: cordon is the only process there, moves itself into a leaf and the
+# limits are in a v2 cgroup (an OOM kill, `require cgroup` runs). WANT fallback: another
+# process is there too; each limit is named in a warning and replaced by its rlimit, and
+# `require cgroup` refuses with cordon's one-line reason. Either way the app runs (the shipped
+# cli profile, which limits pids, and the limits policy), the caller's own cgroup is left as it
+# was, and every cgroup made is beneath BOUND (the cgroup set up for this case) and gone
+# afterwards.
 check_nested() {
-  local tag=$1 bound=$2 before new ctl v w
+  local tag=$1 bound=$2 want=$3 before new ctl v w
   before=$(cordon_cgroups)
   ctl=$(cat "$CG$IN_CG/cgroup.subtree_control")
 
@@ -200,13 +217,19 @@ check_nested() {
   launch $CORDON_RUN -p "$LIMITS" --json-status 3 -- "$PROBES/memhog" 128
   v=$(status_cgroup_version)
   w=$(status_warnings)
-  if [ "$RC" = 137 ] && [ "$(status_oom_kills)" -ge 1 ] 2>/dev/null && [ "$v" = 2 ]; then
+  if [ "$RC" = 137 ] && [ "$(status_oom_kills)" -ge 1 ] 2>/dev/null && [ "$v" = 2 ] &&
+    [ "$want" = v2 ]; then
     pass "$tag-memory-limit" "OOM-killed in the v2 cgroup $(status_cgroup_paths)"
   elif [ "$RC" = 3 ] && printf '%s' "$OUT" | grep -q 'malloc failed' &&
-    printf '%s' "$w" | grep -q 'memory 32M not enforced by a cgroup'; then
+    printf '%s' "$w" | grep -q 'memory 32M not enforced by a cgroup' && [ "$want" = fallback ] &&
+    printf '%s' "$w" | grep -q 'holds processes other than cordon'; then
     pass "$tag-memory-limit" "RLIMIT_AS instead, with a warning: $(printf '%s' "$OUT" | tail -n1)"
   else
-    fail "$tag-memory-limit" "expected an OOM kill in a v2 cgroup (137) or, with a warning naming memory 32M, RLIMIT_AS's malloc failure (3); got exit $RC, cgroup version ${v:-?}"
+    if [ "$want" = v2 ]; then
+      fail "$tag-memory-limit" "expected an OOM kill (137) in a v2 cgroup beneath $IN_CG, cordon being alone in it; got exit $RC, cgroup version ${v:-?}, warnings: $w"
+    else
+      fail "$tag-memory-limit" "expected RLIMIT_AS's malloc failure (3) with a warning naming memory 32M and the other process in $IN_CG; got exit $RC, cgroup version ${v:-?}, warnings: $w"
+    fi
   fi
   if [ "$v" != 2 ] && [ -n "$(status_has_start && echo y)" ]; then
     if printf '%s' "$w" | grep -q 'pids 16' && printf '%s' "$w" | grep -q 'cpu 20%'; then
@@ -218,13 +241,13 @@ check_nested() {
   caller_untouched "$tag-caller-cgroup-untouched-2" "$ctl"
 
   launch $CORDON_RUN -p "$POLICIES/limits-required.cordon" --json-status 3 -- "$PROBES/memhog" 4
-  if [ "$RC" = 0 ] && [ "$(status_cgroup_version)" = 2 ]; then
+  if [ "$RC" = 0 ] && [ "$(status_cgroup_version)" = 2 ] && [ "$want" = v2 ]; then
     pass "$tag-required" "ran in the v2 cgroup $(status_cgroup_paths)"
-  elif [ "$RC" = 125 ] && [ "$(printf '%s\n' "$ERR" | grep -c '^cordon: [^w]')" = 1 ] &&
+  elif [ "$want" = fallback ] && [ "$RC" = 125 ] && [ "$(printf '%s\n' "$ERR" | grep -c '^cordon: [^w]')" = 1 ] &&
     printf '%s' "$ERR" | grep -q 'cannot be enforced by a cgroup, which the policy requires'; then
     pass "$tag-required" "refused: $(printf '%s\n' "$ERR" | grep '^cordon: [^w]' | cut -c1-110)…"
   else
-    fail "$tag-required" "expected to run in a v2 cgroup (0) or be refused because no cgroup can hold the limits (125, one line); got exit $RC"
+    fail "$tag-required" "expected $([ "$want" = v2 ] && echo 'to run in a v2 cgroup (0)' || echo 'a refusal because no cgroup can hold the limits (125, one line)'); got exit $RC: $ERR"
   fi
 
   new=$(cordon_cgroups | grep -vxF -- "$before" | grep -v '^$')
@@ -239,7 +262,15 @@ mkdir -p "$CG/vmroot/caller"
 echo "+memory +pids +cpu" >"$CG/vmroot/cgroup.subtree_control"
 CGROUPS_AT_START=$(find "$CG" -mindepth 1 -type d)
 MODE=root IN_CG=/vmroot/caller
-check_nested root-nested /vmroot
+check_nested root-nested /vmroot v2
+# The same cgroup with a second process in it: cordon cannot empty it by moving itself, so the
+# limits fall back with a warning naming the other process, and `require cgroup` refuses.
+sh -c 'echo $$ >"$0"; exec sleep 600' "$CG/vmroot/caller/cgroup.procs" &
+OTHER=$!
+wait_for 10 grep -qx "$OTHER" "$CG/vmroot/caller/cgroup.procs"
+check_nested root-nested-shared /vmroot fallback
+kill "$OTHER"
+wait "$OTHER" 2>/dev/null
 IN_CG=""
 
 # --- unprivileged, not delegated --------------------------------------------------------
@@ -269,16 +300,16 @@ chown 65534:65534 "$CG/deleg-flat" "$CG/deleg-flat/cgroup.procs" "$CG/deleg-flat
   "$CG/deleg-flat/cgroup.threads"
 CGROUPS_AT_START=$(find "$CG" -mindepth 1 -type d)
 MODE=unpriv IN_CG=/deleg-flat
-check_nested delegated-flat /deleg-flat
+check_nested delegated-flat /deleg-flat v2
 IN_CG=""
 
 # --- unprivileged, a delegated subtree with the caller in a leaf ---------------------------
 # /deleg delegated as above; the user moves itself into /deleg/caller and enables the
 # controllers in /deleg (allowed: it owns the files, and /deleg holds no process then). Each
-# launch afterwards starts in /deleg/caller, which holds the caller: cordon makes its cgroups
-# beneath the caller's own cgroup only, never beside it, so here too the limits fall back to
-# rlimits with a warning (or a cgroup holds them, should cordon learn to move itself into a
-# leaf of its own first); /deleg/caller is left as it was and nothing is made outside /deleg.
+# launch afterwards starts alone in /deleg/caller (launch execs cordon there): cordon makes
+# its cgroups beneath the caller's own cgroup only, never beside it, so it moves itself into
+# /deleg/caller/cordon-N-supervisor and enables the controllers in /deleg/caller (its
+# creator's, uid 65534's); /deleg/caller is left as it was and nothing is made outside /deleg.
 MODE=root IN_CG=""
 mkdir -p "$CG/deleg"
 chown 65534:65534 "$CG/deleg" "$CG/deleg/cgroup.procs" "$CG/deleg/cgroup.subtree_control" \
@@ -290,7 +321,13 @@ expect delegated-setup-by-user "cpu memory pids" "$OUT" "/deleg/caller made and 
 MODE=root
 CGROUPS_AT_START=$(find "$CG" -mindepth 1 -type d)
 MODE=unpriv IN_CG=/deleg/caller
-check_nested delegated-leaf /deleg
+check_nested delegated-leaf /deleg v2
+# A device list needs a BPF program, which only CAP_BPF (or CAP_SYS_ADMIN) may load: uid 65534
+# is refused, naming the step, and nothing is left.
+launch $CORDON_RUN -p "$POLICIES/devices.cordon" -- "$PROBES/fsprobe" read /dev/full
+expect delegated-devices-refused 125 "$RC" "exit 125: $(printf '%s\n' "$ERR" | cut -c1-160)"
+expect_in delegated-devices-names-step 'devices allow null zero.*load the device program' "cordon's error" "$ERR"
+if [ -z "$(cordon_cgroups)" ]; then pass delegated-devices-nothing-left; else fail delegated-devices-nothing-left "found $(cordon_cgroups)"; fi
 IN_CG=""
 
 MODE=root
