@@ -337,6 +337,18 @@ std::string emit_oci(const Plan& plan, const compiler::LoweredSeccomp& lowered,
   if (cg.memory_bytes) res["memory"] = {{"limit", *cg.memory_bytes}};
   if (cg.pids) res["pids"] = {{"limit", *cg.pids}};
   if (cg.cpu_quota_us) res["cpu"] = {{"quota", *cg.cpu_quota_us}, {"period", 100000}};
+  if (cg.devices) {
+    // The runtime's device cgroup: deny all, then each listed node read-write (never mknod).
+    ordered_json devs = ordered_json::array();
+    devs.push_back({{"allow", false}, {"access", "rwm"}});
+    for (const auto& d : *cg.devices) {
+      ordered_json e = {{"allow", true}, {"type", d.type}, {"major", d.major}};
+      if (d.minor >= 0) e["minor"] = d.minor;
+      e["access"] = "rw";
+      devs.push_back(std::move(e));
+    }
+    res["devices"] = std::move(devs);
+  }
   if (!res.empty()) lin["resources"] = std::move(res);
   lin["seccomp"] = oci_seccomp(plan, lowered, notes);
   c["linux"] = std::move(lin);

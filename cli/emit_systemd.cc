@@ -294,6 +294,28 @@ std::string emit_systemd(const Plan& p, const std::string& policy_path) {
   if (cg.memory_bytes) out += fmt::format("MemoryMax={}\n", *cg.memory_bytes);
   if (cg.pids) out += fmt::format("TasksMax={}\n", *cg.pids);
   if (cg.cpu_quota_us) out += fmt::format("CPUQuota={}%\n", *cg.cpu_quota_us / 1000.0);
+  if (cg.devices) {
+    // strict: only what DeviceAllow= lists ("closed" would add the pseudo devices). systemd
+    // names devices by path or by /proc/devices group, not by number.
+    static const std::map<std::string, std::string> kNode = {
+        {"null", "/dev/null"},       {"zero", "/dev/zero"},
+        {"full", "/dev/full"},       {"random", "/dev/random"},
+        {"urandom", "/dev/urandom"}, {"kmsg", "/dev/kmsg"},
+        {"tty", "/dev/tty"},         {"console", "/dev/console"},
+        {"ptmx", "/dev/ptmx"},       {"pts", "char-pts"},
+        {"net-tun", "/dev/net/tun"}, {"fuse", "/dev/fuse"},
+        {"kvm", "/dev/kvm"},         {"loop-control", "/dev/loop-control"}};
+    out += "DevicePolicy=strict\n";
+    for (const auto& d : *cg.devices) {
+      if (auto it = kNode.find(d.name); it != kNode.end())
+        out += fmt::format("DeviceAllow={} rw\n", it->second);
+      else
+        lost.push_back(
+            fmt::format("devices allow {} ({}): systemd's DeviceAllow= names a device "
+                        "by path or /proc/devices group, not by number; add its path",
+                        d.name, cg.devices_origin));
+    }
+  }
   if (p.walltime_ms) out += fmt::format("RuntimeMaxSec={}ms\n", *p.walltime_ms);
   static const std::map<std::string, std::string> kLimit = {
       {"nofile", "LimitNOFILE"}, {"nproc", "LimitNPROC"}, {"core", "LimitCORE"},

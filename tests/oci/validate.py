@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """What `cordon compile --emit oci|oci-seccomp|k8s` writes for every shipped profile, checked
-against the OCI runtime-spec's own JSON schemas (../shared/corpus/oci-schema, draft-04):
+(and for tests/oci/extra/*.cordon) against the OCI runtime-spec's own JSON schemas (../shared/corpus/oci-schema, draft-04):
 
 - oci: the emitted process/mounts/linux parts plus what the user adds (root, process.args,
   process.cwd) must validate as a whole config.json;
@@ -63,10 +63,15 @@ def main():
 
     profiles = sorted(os.path.join(d, f) for d, _, fs in os.walk(os.path.join(src, "profiles"))
                       for f in fs if f.endswith(".cordon"))
+    # Policies with parts no shipped profile has (a device list).
+    extra = os.path.join(src, "tests", "oci", "extra")
+    profiles += sorted(os.path.join(extra, f) for f in os.listdir(extra) if f.endswith(".cordon"))
     failed = 0
     checked = 0
     for p in profiles:
         name = os.path.relpath(p, os.path.join(src, "profiles"))
+        if name.startswith(".."):
+            name = os.path.relpath(p, src)
         try:
             config = json.loads(emit(p, "oci"))
             config["root"] = {"path": "rootfs", "readonly": True}

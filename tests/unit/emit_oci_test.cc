@@ -156,6 +156,20 @@ TEST(EmitOci, ConfigPartsAndWhatTheyCannotSay) {
   EXPECT_EQ(c["annotations"]["org.cordon.policy"], "web.cordon");
 }
 
+TEST(EmitOci, DeviceListBecomesTheRuntimesDeviceCgroup) {
+  auto e = export_text("cordon 1\ndevices allow null pts b:8:0\n");
+  ASSERT_TRUE(e);
+  json c = json::parse(emit_oci(e->plan, e->lowered, "t.cordon"));
+  EXPECT_EQ(c["linux"]["resources"]["devices"], json::parse(R"([{"allow":false,"access":"rwm"},
+                            {"allow":true,"type":"c","major":1,"minor":3,"access":"rw"},
+                            {"allow":true,"type":"c","major":136,"access":"rw"},
+                            {"allow":true,"type":"b","major":8,"minor":0,"access":"rw"}])"));
+  auto none = export_text("cordon 1\nname \"x\"\n");
+  ASSERT_TRUE(none);
+  json n = json::parse(emit_oci(none->plan, none->lowered, "t.cordon"));
+  EXPECT_FALSE(n["linux"].contains("resources") && n["linux"]["resources"].contains("devices"));
+}
+
 TEST(EmitOci, K8sSeccompProfile) {
   auto e = export_text(
       "cordon 1\nname \"My_Tool\"\n"

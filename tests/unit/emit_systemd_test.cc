@@ -96,6 +96,17 @@ TEST(EmitSystemd, DefaultAllowBecomesADenyListWithErrnos) {
   EXPECT_EQ(out.find("PrivateNetwork"), std::string::npos);
 }
 
+TEST(EmitSystemd, DeviceListBecomesStrictDevicePolicy) {
+  std::string out = emit("cordon 1\ndevices allow null pts c:10:229\n");
+  EXPECT_TRUE(has_line(out, "DevicePolicy=strict")) << out;
+  EXPECT_TRUE(has_line(out, "DeviceAllow=/dev/null rw")) << out;
+  EXPECT_TRUE(has_line(out, "DeviceAllow=char-pts rw")) << out;
+  EXPECT_NE(out.find("#  - devices allow c:10:229 (t.cordon:2:1): systemd's DeviceAllow="),
+            std::string::npos)
+      << out;
+  EXPECT_EQ(emit("cordon 1\n").find("DevicePolicy"), std::string::npos);
+}
+
 // systemd itself reads every shipped profile's drop-in without complaint.
 TEST(EmitSystemd, ShippedProfilesVerifyWithSystemd) {
   if (std::system("command -v systemd-analyze >/dev/null 2>&1") != 0)
