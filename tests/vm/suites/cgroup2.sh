@@ -83,8 +83,8 @@ check_limits() {
     "memory.max=$(cat "$dir/memory.max") pids.max=$(cat "$dir/pids.max") cpu.max=$(cat "$dir/cpu.max")"
   # The sandbox's PID 1 and the app (its first child), as the host sees them.
   # The start line can come before PID 1 has forked the app: wait for the child (seen once in
-  # a TCG guest: the check read no child).
-  wait_for 10 test -s "/proc/$host_pid/task/$host_pid/children"
+  # a TCG guest: the check read no child). grep, not test -s: a /proc file has size 0.
+  wait_for 10 grep -q . "/proc/$host_pid/task/$host_pid/children"
   app=$(cut -d' ' -f1 "/proc/$host_pid/task/$host_pid/children" 2>/dev/null)
   expect "$tag-sandbox-in-cgroup" "0::${dir#"$CG"} 0::${dir#"$CG"}" \
     "$(cat "/proc/$host_pid/cgroup" 2>/dev/null) $(cat "/proc/$app/cgroup" 2>/dev/null)" \
