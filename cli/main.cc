@@ -15,9 +15,10 @@
 
 #include "cli/audit_cmd.h"
 #include "cli/emit_apparmor.h"
-#include "cli/emit_selinux.h"
 #include "cli/emit_oci.h"
+#include "cli/emit_selinux.h"
 #include "cli/emit_systemd.h"
+#include "cli/fidelity.h"
 #include "cli/import_seccomp.h"
 #include "cli/plan_cache.h"
 #include "cli/score.h"
@@ -87,8 +88,22 @@ void print_diags(const policy::Diagnostics& d, bool verbose) {
   std::cerr << text;
 }
 
+// `apparmor generate`: the profile cordon run loads, made from the whole Plan; its name carries
+// the hash of its rules (cli/emit_apparmor.h).
+void attach_generated_apparmor(launcher::Plan& plan, const std::string& path) {
+  if (plan.mac.apparmor != "generate") return;
+  cli::AppArmorOptions ao;
+  ao.profile_name = cli::generated_apparmor_name(plan, path);
+  cli::AppArmorProfile prof = cli::generate_apparmor(plan, path, ao);
+  plan.mac.generated_name = prof.name;
+  plan.mac.generated_profile = std::move(prof.text);
+}
+
+// Exit status of `check --fidelity` when cordon run would refuse to start here.
+constexpr int kExitWouldRefuse = 3;
+
 int cmd_check(const std::vector<std::string>& files, bool verbose,
-              const std::vector<std::string>& sets) {
+              const std::vector<std::string>& sets, bool fidelity, bool json) {
   auto opts = make_options(sets);
   int rc = kExitOk;
   for (const auto& arg : files) {
@@ -103,6 +118,18 @@ int cmd_check(const std::vector<std::string>& files, bool verbose,
       std::cerr << fmt::format("{}: {} error(s), {} warning(s)\n", path,
                                std::max<size_t>(diags.error_count(), 1), diags.warning_count());
       rc = kExitPolicy;
+      continue;
+    }
+    if (fidelity) {
+      attach_generated_apparmor(*plan, path);
+      auto host = cli::probe_host();
+      auto trial = cli::trial_launch(*plan);
+      auto rows = cli::fidelity_rows(*plan, host, trial);
+      if (json)
+        std::cout << cli::fidelity_json(path, rows, host, trial).dump() << "\n";
+      else
+        std::cout << cli::render_fidelity(path, rows, host, trial);
+      if (trial.refusal && rc == kExitOk) rc = kExitWouldRefuse;
       continue;
     }
     size_t with_rules = 0;
@@ -438,15 +465,8 @@ int cmd_run(const std::string& profile, const std::vector<std::string>& sets,
     }
     plan = std::move(*compiled);
     // `apparmor generate`: the profile comes from the whole Plan (its socket rows among them),
-    // so it is made here, before the rows go, and cached with the Plan; its name carries the
-    // hash of its rules (cli/emit_apparmor.h).
-    if (plan->mac.apparmor == "generate") {
-      cli::AppArmorOptions ao;
-      ao.profile_name = cli::generated_apparmor_name(*plan, path);
-      cli::AppArmorProfile prof = cli::generate_apparmor(*plan, path, ao);
-      plan->mac.generated_name = prof.name;
-      plan->mac.generated_profile = std::move(prof.text);
-    }
+    // so it is made here, before the rows go, and cached with the Plan.
+    attach_generated_apparmor(*plan, path);
     // The launcher needs no per-syscall source-map rows (explain and audit compile the policy
     // themselves); they are four fifths of a plan's JSON, and parsing them is what a cached
     // launch would spend most on.
@@ -492,6 +512,12 @@ int main(int argc, char** argv) {
       app.add_subcommand("check", "Check policies: every error and warning, with locations");
   check->add_option("FILE", check_files, "Policy files or shipped profile names")->required();
   check->add_flag("-v,--verbose", verbose, "Also list what each file overrides of its includes");
+  bool fidelity = false, check_json = false;
+  check->add_flag("--fidelity", fidelity,
+                  "For each clause, which mechanism enforces it on this kernel for this user, "
+                  "and what cordon run would do here (its cgroup is tried and removed; nothing "
+                  "is loaded or started). Exit 3 when cordon run would refuse to start");
+  check->add_flag("--json", check_json, "With --fidelity: one JSON object per policy");
   add_set(check);
 
   std::string file, emit = "plan", out;
@@ -505,9 +531,8 @@ int main(int argc, char** argv) {
                    "oci-seccomp (linux.seccomp, also Docker's format), k8s (a Security "
                    "Profiles Operator SeccompProfile), apparmor (an AppArmor profile), "
                    "selinux-cil (a CIL module for the sandbox's SELinux domain)")
-      ->check(
-          CLI::IsMember({"plan", "bpf", "asm", "systemd", "oci", "oci-seccomp", "k8s", "apparmor",
-                         "selinux-cil"}))
+      ->check(CLI::IsMember({"plan", "bpf", "asm", "systemd", "oci", "oci-seccomp", "k8s",
+                             "apparmor", "selinux-cil"}))
       ->capture_default_str();
   compile->add_option("-o,--output", out, "Output file (default: stdout)");
   add_set(compile);
@@ -646,7 +671,7 @@ int main(int argc, char** argv) {
     return run->parsed() ? launcher::kExitLaunchFailed : kExitUsage;
   }
   try {
-    if (check->parsed()) return cmd_check(check_files, verbose, sets);
+    if (check->parsed()) return cmd_check(check_files, verbose, sets, fidelity, check_json);
     if (compile->parsed()) return cmd_compile(file, emit, out, sets);
     if (explain->parsed()) return cmd_explain(file, syscall, sc_args, arch, sets);
     if (profiles->parsed()) return cmd_profiles();

@@ -76,6 +76,7 @@ void lower_network_landlock(const PolicyIR& ir, Plan& p) {
   // `network none|loopback` also becomes Landlock network rules where the kernel has them.
   p.landlock.restrict_net = !p.landlock.ports.empty() || ir.network.value != "host";
   for (const auto& s : ir.landlock_scopes) p.landlock.scopes.push_back(s.value);
+  if (!ir.landlock_scopes.empty()) p.landlock.scopes_origin = ir.landlock_scopes.front().loc.str();
   if (auto it = ir.requires_.find("landlock"); it != ir.requires_.end())
     p.landlock.required_abi = std::max(1, it->second.value);
 }

@@ -616,6 +616,7 @@ Result<SandboxCgroup> SandboxCgroup::create(const Cgroup& limits, bool required,
       const Pending& chosen = use_v2 ? in_v2[i] : in_v1[i];
       const Pending& other = use_v2 ? in_v1[i] : in_v2[i];
       pending[i].placed = chosen.placed;
+      if (chosen.placed) cg.placed_.push_back(controller_of(pending[i].kind));
       pending[i].placed_elsewhere = other.placed;
       if (in_v2[i].why) pending[i].note(*in_v2[i].why);
       if (in_v1[i].why) pending[i].note(*in_v1[i].why);
@@ -692,7 +693,8 @@ SandboxCgroup::SandboxCgroup(SandboxCgroup&& other) noexcept
       v2_fd_(std::exchange(other.v2_fd_, -1)),
       moved_(std::exchange(other.moved_, {})),
       fallback_(std::move(other.fallback_)),
-      warnings_(std::move(other.warnings_)) {
+      warnings_(std::move(other.warnings_)),
+      placed_(std::move(other.placed_)) {
   other.paths_.clear();
   other.memory_path_.clear();
 }
@@ -709,6 +711,7 @@ SandboxCgroup& SandboxCgroup::operator=(SandboxCgroup&& other) noexcept {
     moved_ = std::exchange(other.moved_, {});
     fallback_ = std::move(other.fallback_);
     warnings_ = std::move(other.warnings_);
+    placed_ = std::move(other.placed_);
   }
   return *this;
 }

@@ -85,6 +85,8 @@ class SandboxCgroup {
   // One line per limit not in a cgroup, e.g. "cgroup: memory 512M not enforced by a cgroup (no
   // writable cgroup: create /sys/fs/cgroup/memory/x/cordon-1: EACCES); using RLIMIT_AS instead".
   const std::vector<std::string>& warnings() const { return warnings_; }
+  // The limits a cgroup holds, by kind: "memory", "pids", "cpu", "devices".
+  const std::vector<std::string>& placed() const { return placed_; }
   // OOM kills inside the sandbox so far (v2 memory.events oom_kill, v1 memory.oom_control
   // oom_kill); 0 when there is no memory cgroup.
   uint64_t oom_kills() const;
@@ -101,6 +103,7 @@ class SandboxCgroup {
   SupervisorMove moved_;
   std::vector<Rlimit> fallback_;
   std::vector<std::string> warnings_;
+  std::vector<std::string> placed_;
 };
 
 // Exposed for tests: the caller's cgroup path in the hierarchy holding `controller` ("" for

@@ -5,8 +5,12 @@
 #pragma once
 
 #include <linux/landlock.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
+#include <cerrno>
 #include <cstdint>
+#include <string>
 
 #ifndef LANDLOCK_ACCESS_FS_TRUNCATE
 #define LANDLOCK_ACCESS_FS_TRUNCATE (1ULL << 14)  // ABI 3
@@ -33,6 +37,24 @@ inline constexpr uint64_t kWrite =
     LANDLOCK_ACCESS_FS_MAKE_SOCK | LANDLOCK_ACCESS_FS_MAKE_FIFO | LANDLOCK_ACCESS_FS_MAKE_BLOCK |
     LANDLOCK_ACCESS_FS_MAKE_SYM | LANDLOCK_ACCESS_FS_REFER | LANDLOCK_ACCESS_FS_TRUNCATE;
 inline constexpr uint64_t kIoctlDev = LANDLOCK_ACCESS_FS_IOCTL_DEV;
+
+// The running kernel's Landlock ABI, or -errno (EOPNOTSUPP: built but off; ENOSYS: not built).
+inline long kernel_abi() {
+  long abi = ::syscall(SYS_landlock_create_ruleset, nullptr, 0, LANDLOCK_CREATE_RULESET_VERSION);
+  return abi < 0 ? -errno : abi;
+}
+
+// Names of the filesystem rights in `bits` ("read_file truncate"), for messages.
+inline std::string fs_right_names(uint64_t bits) {
+  static const char* const kNames[] = {"execute",    "write_file",  "read_file", "read_dir",
+                                       "remove_dir", "remove_file", "make_char", "make_dir",
+                                       "make_reg",   "make_sock",   "make_fifo", "make_block",
+                                       "make_sym",   "refer",       "truncate",  "ioctl_dev"};
+  std::string out;
+  for (int i = 0; i < 16; ++i)
+    if (bits & (1ULL << i)) out += (out.empty() ? "" : " ") + std::string(kNames[i]);
+  return out;
+}
 
 // The filesystem rights each ABI knows; a ruleset may handle only these on that kernel.
 inline constexpr uint64_t fs_rights_for_abi(int abi) {

@@ -15,7 +15,7 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Rlimit, name, resource, value, o
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(LandlockPath, path, access, optional, origin)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(LandlockPort, port, bind, origin)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Landlock, handled_fs, restrict_net, paths, ports,
-                                                scopes, required_abi, origin)
+                                                scopes, scopes_origin, required_abi, origin)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Mac, apparmor, apparmor_optional, selinux,
                                                 selinux_optional, apparmor_origin, selinux_origin,
                                                 generated_profile, generated_name)

@@ -92,6 +92,7 @@ struct Landlock {
   std::vector<LandlockPath> paths;
   std::vector<LandlockPort> ports;
   std::vector<std::string> scopes;  // signal, abstract-unix-socket (ABI 6)
+  std::string scopes_origin;        // where the first scope is declared
   int required_abi = 0;             // from `require landlock N`; 0 = best effort
   std::string origin;
 };

@@ -30,17 +30,7 @@ namespace {
 
 size_t depth(const std::string& path) { return std::count(path.begin(), path.end(), '/'); }
 
-// Names of the Landlock filesystem rights in `bits`, for warnings.
-std::string fs_right_names(uint64_t bits) {
-  static const char* const kNames[] = {"execute",    "write_file",  "read_file", "read_dir",
-                                       "remove_dir", "remove_file", "make_char", "make_dir",
-                                       "make_reg",   "make_sock",   "make_fifo", "make_block",
-                                       "make_sym",   "refer",       "truncate",  "ioctl_dev"};
-  std::string out;
-  for (int i = 0; i < 16; ++i)
-    if (bits & (1ULL << i)) out += fmt::format("{}{}", out.empty() ? "" : " ", kNames[i]);
-  return out;
-}
+using landlock::fs_right_names;
 
 Result<void> prepare_filesystem(const Plan& plan, Spec& s) {
   std::vector<const Mount*> sorted;
@@ -187,7 +177,8 @@ using Unavailable = std::function<Result<void>(const std::string&, bool, const s
 // one itself, which needs root), and cordon itself must run unconfined: a confined task under
 // no_new_privs (which cordon always sets) may only move to a profile stacked on its own, and
 // the kernel refuses any other exec transition with EPERM.
-Result<void> prepare_apparmor(const Mac& mac, Spec& s, const Unavailable& unavailable) {
+Result<void> prepare_apparmor(const Mac& mac, Spec& s, const Unavailable& unavailable,
+                              bool dry_run) {
   const bool generate = mac.apparmor == "generate";
   const std::string& name = generate ? mac.generated_name : mac.apparmor;
   const std::string what = generate ? fmt::format("a generated AppArmor profile ('{}')", name)
@@ -226,6 +217,10 @@ Result<void> prepare_apparmor(const Mac& mac, Spec& s, const Unavailable& unavai
       return unavailable(what, mac.apparmor_optional,
                          "it is not loaded, and loading a profile needs root (CAP_MAC_ADMIN); "
                          "a root run of the same policy loads it for everyone");
+    if (dry_run) {
+      s.apparmor_exec = name;  // cordon check --fidelity: say it, load nothing
+      return {};
+    }
     if (auto r = load_apparmor_profile(mac.generated_profile); !r) {
       // Another launch may have loaded it meanwhile: --add refuses an existing profile.
       auto again = apparmor_profile_loaded(name);
@@ -238,7 +233,8 @@ Result<void> prepare_apparmor(const Mac& mac, Spec& s, const Unavailable& unavai
   return {};
 }
 
-Result<void> prepare_mac(const Plan& plan, Spec& s, std::vector<std::string>& warnings) {
+Result<void> prepare_mac(const Plan& plan, Spec& s, std::vector<std::string>& warnings,
+                         bool dry_run) {
   const Mac& mac = plan.mac;
   if (plan.requires_.count("apparmor") && aa_is_enabled() != 1)
     return fail("require apparmor: AppArmor is not enabled on this kernel", EOPNOTSUPP);
@@ -253,7 +249,7 @@ Result<void> prepare_mac(const Plan& plan, Spec& s, std::vector<std::string>& wa
     return {};
   };
   if (!mac.apparmor.empty()) {
-    auto r = prepare_apparmor(mac, s, unavailable);
+    auto r = prepare_apparmor(mac, s, unavailable, dry_run);
     if (!r) return r;
   }
   if (!mac.selinux.empty()) {
@@ -397,7 +393,7 @@ Result<Spec> prepare_spec(const Plan& plan, const LaunchOptions& opts,
   }
   if (!plan.no_new_privs) return fail("no_new_privs: a Plan without it is refused", EINVAL);
 
-  if (auto r = prepare_mac(plan, s, warnings); !r) return tl::unexpected(r.error());
+  if (auto r = prepare_mac(plan, s, warnings, opts.dry_run); !r) return tl::unexpected(r.error());
   if (auto r = prepare_landlock(plan, s, warnings); !r) return tl::unexpected(r.error());
 
   if (!plan.seccomp.program.empty()) {

@@ -151,6 +151,8 @@ struct LaunchOptions {
   // Limits no cgroup could hold, as rlimits (SandboxCgroup::fallback_rlimits); where the Plan
   // sets the same resource, the lower value wins.
   std::vector<Rlimit> fallback_rlimits;
+  // cordon check --fidelity: decide everything, change nothing (no AppArmor profile is loaded).
+  bool dry_run = false;
 };
 
 // Builds the Spec for `plan`. Warnings (a Landlock right this kernel cannot enforce, a rlimit
