@@ -74,4 +74,7 @@ std::string short_line(const Entry& e, const Attribution& a);
 // The stable JSON object of issue #4 (absent fields null); `a` null when no policy was given.
 nlohmann::json to_json(const Entry& e, const Attribution* a);
 
+// The SELinux type of a context "user:role:type:level" ("" when it has fewer parts).
+std::string_view selinux_type(std::string_view ctx);
+
 }  // namespace cordon::audit

@@ -6,21 +6,12 @@
 #include <sstream>
 #include <string_view>
 
+#include "audit/attribute.h"
 #include "cli/emit_selinux.h"
 
 namespace cordon::cli {
 
 namespace {
-
-// The type of a context "user:role:type:level".
-std::string_view type_of(std::string_view ctx) {
-  size_t a = ctx.find(':');
-  if (a == std::string_view::npos) return {};
-  size_t b = ctx.find(':', a + 1);
-  if (b == std::string_view::npos) return {};
-  size_t c = ctx.find(':', b + 1);
-  return ctx.substr(b + 1, c == std::string_view::npos ? std::string_view::npos : c - b - 1);
-}
 
 // The permissions that need a writable entry (SELinux's names for changing a file or a
 // directory's entries).
@@ -46,9 +37,9 @@ std::optional<audit::Attribution> attribute_selinux_module(const audit::Denial& 
                                                            const std::string& policy_path) {
   if (d.source != "selinux") return std::nullopt;
   SelinuxModule m = generate_selinux(plan, policy_path);
-  if (type_of(d.scontext) != m.domain) return std::nullopt;
+  if (audit::selinux_type(d.scontext) != m.domain) return std::nullopt;
   const std::string perms = d.denied.empty() ? d.requested : d.denied;
-  const std::string target(type_of(d.tcontext));
+  const std::string target(audit::selinux_type(d.tcontext));
   const std::string permissive =
       d.permissive && *d.permissive ? "; permissive: it was allowed and logged" : "";
   audit::Attribution a;

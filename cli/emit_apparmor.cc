@@ -11,6 +11,7 @@
 #include <map>
 #include <optional>
 
+#include "cli/emit_text.h"
 #include "launcher/landlock_abi.h"
 #include "launcher/spec.h"
 #include "policy/constants.h"
@@ -21,20 +22,6 @@ namespace {
 
 namespace ll = launcher::landlock;
 using launcher::Plan;
-
-std::string or_builtin(const std::string& origin) { return origin.empty() ? "(built-in)" : origin; }
-// " (origin)" for a comment, " (built-in)" for a setting no rule made.
-std::string paren(const std::string& origin) {
-  return origin.empty() ? " (built-in)" : fmt::format(" ({})", origin);
-}
-
-// Comments end at the line's end: a control character in a path or a file name must not end
-// one early (and let the rest be read as a rule).
-std::string comment_safe(std::string_view s) {
-  std::string out;
-  for (char c : s) out += (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) ? '?' : c;
-  return out;
-}
 
 // A profile name apparmor_parser reads unquoted, that is no path (no '/': a name starting
 // with one would attach to that executable) and no child profile ("//").

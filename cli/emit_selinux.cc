@@ -10,6 +10,7 @@
 #include <set>
 #include <sstream>
 
+#include "cli/emit_text.h"
 #include "launcher/landlock_abi.h"
 #include "launcher/spec.h"
 #include "policy/constants.h"
@@ -23,18 +24,6 @@ using launcher::Plan;
 
 // The launcher's domain in the reference policy: where a root shell runs, and cordon with it.
 constexpr const char* kLauncher = "unconfined_t";
-
-std::string or_builtin(const std::string& origin) { return origin.empty() ? "(built-in)" : origin; }
-std::string paren(const std::string& origin) {
-  return origin.empty() ? " (built-in)" : fmt::format(" ({})", origin);
-}
-
-// A CIL comment ends at the line's end: no control character may end it early.
-std::string comment_safe(std::string_view s) {
-  std::string out;
-  for (char c : s) out += (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) ? '?' : c;
-  return out;
-}
 
 // A CIL identifier: letters, digits and '_' ('.' separates CIL namespaces).
 std::string identifier(std::string_view s) {

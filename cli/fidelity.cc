@@ -16,6 +16,7 @@
 #include <sstream>
 
 #include "base/result.h"
+#include "cli/emit_text.h"
 #include "launcher/cgroup.h"
 #include "launcher/cgroup_device.h"
 #include "launcher/landlock_abi.h"
@@ -27,15 +28,6 @@ namespace {
 using launcher::Plan;
 using State = FidelityRow::State;
 namespace ll = launcher::landlock;
-
-std::string origin_or_builtin(const std::string& o) { return o.empty() ? "(built-in)" : o; }
-
-std::string size_text(uint64_t v) {
-  if (v != 0 && v % (1ull << 30) == 0) return fmt::format("{}G", v >> 30);
-  if (v != 0 && v % (1ull << 20) == 0) return fmt::format("{}M", v >> 20);
-  if (v != 0 && v % (1ull << 10) == 0) return fmt::format("{}K", v >> 10);
-  return std::to_string(v);
-}
 
 // The first warning of the trial that starts with `prefix`, or "".
 std::string warning_for(const Trial& t, const std::string& prefix) {
@@ -182,7 +174,7 @@ std::vector<FidelityRow> fidelity_rows(const Plan& plan, const HostFacts& host,
   std::vector<FidelityRow> rows;
   auto add = [&](std::string clause, std::string origin, FidelityRow r) {
     r.clause = std::move(clause);
-    r.origin = origin_or_builtin(origin);
+    r.origin = or_builtin(origin);
     rows.push_back(std::move(r));
   };
   const auto& ns = plan.namespaces;
@@ -341,7 +333,8 @@ std::vector<FidelityRow> fidelity_rows(const Plan& plan, const HostFacts& host,
     add(std::move(clause), origin, r);
   };
   if (cg.memory_bytes)
-    limit_row("memory", "limits memory " + size_text(*cg.memory_bytes), cg.memory_origin, true);
+    limit_row("memory", "limits memory " + launcher::size_text(*cg.memory_bytes), cg.memory_origin,
+              true);
   if (cg.pids) limit_row("pids", fmt::format("limits pids {}", *cg.pids), cg.pids_origin, true);
   if (cg.cpu_quota_us)
     limit_row("cpu", fmt::format("limits cpu {:g}", *cg.cpu_quota_us / 100000.0), cg.cpu_origin,

@@ -66,13 +66,6 @@ const char* controller_of(Kind k) {
   return "";
 }
 
-std::string size_text(uint64_t v) {
-  if (v != 0 && v % (1ull << 30) == 0) return fmt::format("{}G", v >> 30);
-  if (v != 0 && v % (1ull << 20) == 0) return fmt::format("{}M", v >> 20);
-  if (v != 0 && v % (1ull << 10) == 0) return fmt::format("{}K", v >> 10);
-  return fmt::format("{}", v);
-}
-
 // "memory 512M", "pids 16", "cpu 50%" — the limit as the policy wrote it.
 std::string describe(const Pending& p) {
   switch (p.kind) {
@@ -491,6 +484,13 @@ std::vector<Group> plan_v1(std::string_view self, std::string_view mountinfo,
 }
 
 }  // namespace
+
+std::string size_text(uint64_t v) {
+  if (v != 0 && v % (1ull << 30) == 0) return fmt::format("{}G", v >> 30);
+  if (v != 0 && v % (1ull << 20) == 0) return fmt::format("{}M", v >> 20);
+  if (v != 0 && v % (1ull << 10) == 0) return fmt::format("{}K", v >> 10);
+  return fmt::format("{}", v);
+}
 
 Result<CgroupLocation> locate_cgroup(std::string_view controller, std::string_view proc_self_cgroup,
                                      std::string_view mountinfo) {

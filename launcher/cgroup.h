@@ -106,6 +106,9 @@ class SandboxCgroup {
   std::vector<std::string> placed_;
 };
 
+// A size as a policy writes it: 512M, 1G, 4K, or bytes.
+std::string size_text(uint64_t v);
+
 // Exposed for tests: the caller's cgroup path in the hierarchy holding `controller` ("" for
 // the v2 unified hierarchy), and the absolute directory of that cgroup in this mount namespace.
 struct CgroupLocation {
