@@ -52,24 +52,6 @@ std::string filecon_regex(std::string_view path) {
   return out + "(/.*)?";
 }
 
-// The rights the compiler gives a mount of this kind, for a Plan that has no Landlock rule for
-// it (written by hand); as cli/emit_apparmor.cc reads them.
-uint64_t default_access(const std::string& kind) {
-  if (kind == "ro") return ll::kRead | ll::kExecute;
-  if (kind == "rw") return ll::kRead | ll::kExecute | ll::kWrite;
-  if (kind == "exec") return LANDLOCK_ACCESS_FS_READ_FILE | ll::kExecute;
-  if (kind == "tmpfs") return ll::kRead | ll::kWrite;
-  if (kind == "proc") return ll::kRead;
-  if (kind == "dev") return ll::kRead | LANDLOCK_ACCESS_FS_WRITE_FILE | ll::kIoctlDev;
-  return 0;
-}
-
-uint64_t access_of(const Plan& p, const launcher::Mount& m) {
-  const launcher::LandlockPath* found = nullptr;
-  for (const auto& l : p.landlock.paths)
-    if (l.path == m.path && (!found || l.origin == m.origin)) found = &l;
-  return found ? found->access : default_access(m.kind);
-}
 
 using ClassPerms = std::map<std::string, std::set<std::string>>;
 
