@@ -96,7 +96,6 @@ std::string file_perms(uint64_t a) {
   return p;
 }
 
-
 // AppArmor 3.0's names of the address families, by AF_* number (its af_mask order; 12, the
 // removed DECnet, has none).
 std::string af_name(uint64_t af) {

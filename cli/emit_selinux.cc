@@ -52,7 +52,6 @@ std::string filecon_regex(std::string_view path) {
   return out + "(/.*)?";
 }
 
-
 using ClassPerms = std::map<std::string, std::set<std::string>>;
 
 // The SELinux permissions equivalent to Landlock rights beneath an entry (see the header).

@@ -202,7 +202,6 @@ std::vector<FidelityRow> fidelity_rows(const Plan& plan, const HostFacts& host,
   }
 
   // Filesystem: each entry's mount, Landlock rule, and AppArmor rule.
-  std::vector<std::string> landlock_seen;
   for (const auto& m : plan.mounts) {
     std::string clause = m.kind == "dev"    ? "dev " + m.dev
                          : m.kind == "proc" ? std::string("proc")
@@ -219,13 +218,11 @@ std::vector<FidelityRow> fidelity_rows(const Plan& plan, const HostFacts& host,
                                          Error::errno_name(errno));
     }
     add(clause, m.origin, mr);
-    const std::string ll_path = m.kind == "proc" ? "/proc" : m.kind == "dev" ? "/dev" : m.path;
+    // A proc or dev mount's path is its target, /proc or /dev, as its Landlock rule's is.
     auto lp = std::find_if(plan.landlock.paths.begin(), plan.landlock.paths.end(),
-                           [&](const launcher::LandlockPath& p) { return p.path == ll_path; });
-    if (lp != plan.landlock.paths.end()) {
+                           [&](const launcher::LandlockPath& p) { return p.path == m.path; });
+    if (lp != plan.landlock.paths.end())
       add(clause, m.origin, landlock_row(plan, host, lp->access));
-      landlock_seen.push_back(ll_path);
-    }
     if (plan.mac.apparmor == "generate") {
       FidelityRow ar{"", "", "AppArmor generated profile", State::kYes, ""};
       if (!host.apparmor) {
@@ -235,11 +232,10 @@ std::vector<FidelityRow> fidelity_rows(const Plan& plan, const HostFacts& host,
       add(clause, m.origin, ar);
     }
   }
-  for (const auto& p : plan.landlock.paths) {
-    if (std::find(landlock_seen.begin(), landlock_seen.end(), p.path) != landlock_seen.end())
-      continue;
-    add("path " + p.path, p.origin, landlock_row(plan, host, p.access));
-  }
+  for (const auto& p : plan.landlock.paths)  // rules without a mount of their own
+    if (std::none_of(plan.mounts.begin(), plan.mounts.end(),
+                     [&](const launcher::Mount& m) { return m.path == p.path; }))
+      add("path " + p.path, p.origin, landlock_row(plan, host, p.access));
 
   // Network.
   {

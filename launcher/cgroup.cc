@@ -751,8 +751,8 @@ void SandboxCgroup::remove() {
   for (auto it = paths_.rbegin(); it != paths_.rend(); ++it)
     if (!remove_tree(*it, deadline)) left.insert(left.begin(), *it);
   paths_ = std::move(left);
-  if (paths_.empty()) moved_.undo();  // the controllers it enabled are in use no more
   if (paths_.empty()) {
+    moved_.undo();  // the controllers it enabled are in use no more
     version_ = 0;
     memory_path_.clear();
   }

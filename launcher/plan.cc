@@ -198,8 +198,8 @@ Result<Plan> plan_from_json(const nlohmann::json& j) {
       for (const auto& d : *p.cgroup.devices)
         if ((d.type != "c" && d.type != "b") || d.major >= (1u << 12) || d.minor < -1 ||
             d.minor >= (1 << 20))
-          return fail(fmt::format("malformed plan: device {} {}:{} is not a device number",
-                                  d.type, d.major, d.minor));
+          return fail(fmt::format("malformed plan: device {} {}:{} is not a device number", d.type,
+                                  d.major, d.minor));
     }
     get_opt(j.at("walltime"), "ms", p.walltime_ms);
     p.walltime_origin = j.at("walltime").value("origin", "");

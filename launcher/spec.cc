@@ -103,9 +103,9 @@ Result<void> prepare_filesystem(const Plan& plan, Spec& s) {
 Result<void> prepare_landlock(const Plan& plan, Spec& s, std::vector<std::string>& warnings) {
   const Landlock& ll = plan.landlock;
   if (ll.handled_fs == 0 && !ll.restrict_net && ll.scopes.empty()) return {};
-  long abi = syscall(SYS_landlock_create_ruleset, nullptr, 0, LANDLOCK_CREATE_RULESET_VERSION);
+  long abi = landlock::kernel_abi();
   if (abi < 0) {
-    int err = errno;
+    int err = static_cast<int>(-abi);
     if (ll.required_abi > 0)
       return fail(fmt::format("landlock: the policy requires Landlock ABI {}, and this kernel "
                               "has none ({})",

@@ -177,13 +177,13 @@ struct DeviceName {
   bool minimal;   // part of `devices allow minimal`: `dev minimal`'s nodes and the ptys
 };
 constexpr DeviceName kDeviceNames[] = {
-    {"null", 'c', 1, 3, true},       {"zero", 'c', 1, 5, true},
-    {"full", 'c', 1, 7, true},       {"random", 'c', 1, 8, true},
-    {"urandom", 'c', 1, 9, true},    {"tty", 'c', 5, 0, true},
-    {"ptmx", 'c', 5, 2, true},       {"pts", 'c', 136, -1, true},
-    {"kmsg", 'c', 1, 11, false},     {"console", 'c', 5, 1, false},
+    {"null", 'c', 1, 3, true},        {"zero", 'c', 1, 5, true},
+    {"full", 'c', 1, 7, true},        {"random", 'c', 1, 8, true},
+    {"urandom", 'c', 1, 9, true},     {"tty", 'c', 5, 0, true},
+    {"ptmx", 'c', 5, 2, true},        {"pts", 'c', 136, -1, true},
+    {"kmsg", 'c', 1, 11, false},      {"console", 'c', 5, 1, false},
     {"net-tun", 'c', 10, 200, false}, {"fuse", 'c', 10, 229, false},
-    {"kvm", 'c', 10, 232, false},    {"loop-control", 'c', 10, 237, false},
+    {"kvm", 'c', 10, 232, false},     {"loop-control", 'c', 10, 237, false},
 };
 
 constexpr std::string_view kLimitKeys[] = {"memory", "pids",  "cpu",   "nofile", "nproc",

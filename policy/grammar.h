@@ -238,11 +238,11 @@ struct syscalls_stmt : seq<kw_syscalls, block<sc_item>, must<eos>> {};
 struct landlock_stmt : seq<kw_landlock, block<ll_item>, must<eos>> {};
 struct mac_stmt : seq<kw_mac, block<mac_item>, must<eos>> {};
 
-struct statement : sor<version_stmt, include_stmt, name_stmt, description_stmt, namespaces_stmt,
-                       share_stmt, network_stmt, identity_stmt, hostname_stmt, arch_stmt,
-                       group_stmt, filesystem_stmt, capabilities_stmt, devices_stmt, limits_stmt,
-                       env_stmt,
-                       syscalls_stmt, landlock_stmt, mac_stmt, require_stmt, unknown_word<0>> {};
+struct statement
+    : sor<version_stmt, include_stmt, name_stmt, description_stmt, namespaces_stmt, share_stmt,
+          network_stmt, identity_stmt, hostname_stmt, arch_stmt, group_stmt, filesystem_stmt,
+          capabilities_stmt, devices_stmt, limits_stmt, env_stmt, syscalls_stmt, landlock_stmt,
+          mac_stmt, require_stmt, unknown_word<0>> {};
 
 // After a malformed statement, skip its line and any indented continuation lines (the body of a
 // block whose head was wrong) so one mistake gives one error.

@@ -63,10 +63,10 @@ struct FsRuleIR {
 
 // One entry of `devices allow`: a character or block device, one minor or all of a major.
 struct DeviceIR {
-  char type = 'c';      // 'c' | 'b'
+  char type = 'c';  // 'c' | 'b'
   uint32_t major = 0;
-  int64_t minor = -1;   // -1: every minor of the major
-  std::string name;     // as written: "null", "pts", "c:10:229"
+  int64_t minor = -1;  // -1: every minor of the major
+  std::string name;    // as written: "null", "pts", "c:10:229"
   bool operator==(const DeviceIR& o) const {
     return type == o.type && major == o.major && minor == o.minor;
   }

@@ -228,9 +228,9 @@ struct action<g::qstring_tok> {
 
 // Unknown keywords: reported with a suggestion, then the item fails so recovery skips it.
 constexpr std::string_view kContextKeywords[][24] = {
-    {"cordon", "include", "name", "description", "namespaces", "share", "network", "identity",
-     "hostname", "arch", "group", "filesystem", "capabilities", "devices", "limits", "env",
-     "syscalls", "landlock", "mac", "require"},
+    {"cordon",   "include",  "name",     "description", "namespaces", "share",        "network",
+     "identity", "hostname", "arch",     "group",       "filesystem", "capabilities", "devices",
+     "limits",   "env",      "syscalls", "landlock",    "mac",        "require"},
     {"default", "allow", "errno", "kill", "kill-thread", "trap", "log", "notify"},
     {"ro", "rw", "exec", "tmpfs", "proc", "dev"},
     {"clear", "keep", "set"},
