@@ -30,6 +30,7 @@
 #include "policy/checker.h"
 #include "policy/constants.h"
 #include "policy/parser.h"
+#include "policy/profiles.h"
 #include "policy/syscall_names.h"
 
 namespace fs = std::filesystem;
@@ -43,18 +44,15 @@ constexpr int kExitUsage = 2;
 
 bool use_color() { return isatty(STDERR_FILENO) && !getenv("NO_COLOR"); }
 
-// FILE, or the name of a shipped profile ("curl", "service", "lib/cli").
-std::string resolve_policy(const std::string& arg) {
-  std::error_code ec;
-  // A file path wins; a bare word (even one that names a folder here, like `cli`) is looked up
-  // among the shipped profiles.
-  if (fs::is_regular_file(arg, ec) || arg.find('/') != std::string::npos) return arg;
-  std::string root = policy::profiles_dir();
-  for (const char* dir : {"apps", "services", "lib", ""}) {
-    fs::path p = fs::path(root) / dir / (arg + ".cordon");
-    if (fs::exists(p, ec)) return p.string();
+// FILE, or the name of a shipped profile ("curl", "service", "lib/cli"): policy/profiles.h.
+// An unknown name is said here (with the closest shipped name) and gives nullopt.
+std::optional<std::string> resolve_policy(const std::string& arg) {
+  auto r = policy::resolve_policy_arg(arg);
+  if (!r) {
+    std::cerr << fmt::format("cordon: {}\n", r.error().message());
+    return std::nullopt;
   }
-  return arg;
+  return *r;
 }
 
 policy::CheckOptions make_options(const std::vector<std::string>& sets) {
@@ -107,7 +105,12 @@ int cmd_check(const std::vector<std::string>& files, bool verbose,
   auto opts = make_options(sets);
   int rc = kExitOk;
   for (const auto& arg : files) {
-    std::string path = resolve_policy(arg);
+    auto resolved = resolve_policy(arg);
+    if (!resolved) {
+      rc = kExitUsage;
+      continue;
+    }
+    const std::string& path = *resolved;
     policy::Diagnostics diags;
     policy::PolicyIR ir;
     auto plan = compiler::compile_file(path, opts, diags, &ir);
@@ -217,7 +220,9 @@ int write_output(const std::string& out, const std::string& bytes) {
 int cmd_compile(const std::string& file, const std::string& emit, const std::string& out,
                 const std::vector<std::string>& sets) {
   auto opts = make_options(sets);
-  std::string path = resolve_policy(file);
+  auto resolved = resolve_policy(file);
+  if (!resolved) return kExitUsage;
+  const std::string& path = *resolved;
   policy::PolicyIR ir;
   auto plan = compile_reporting(path, opts, &ir);
   if (!plan) return kExitPolicy;
@@ -311,7 +316,9 @@ int cmd_explain(const std::string& file, const std::string& syscall,
                 const std::vector<std::string>& args, const std::string& arch_name,
                 const std::vector<std::string>& sets) {
   auto opts = make_options(sets);
-  std::string path = resolve_policy(file);
+  auto resolved = resolve_policy(file);
+  if (!resolved) return kExitUsage;
+  const std::string& path = *resolved;
   policy::PolicyIR ir;
   auto plan = compile_reporting(path, opts, &ir);
   if (!plan) return kExitPolicy;
@@ -388,25 +395,18 @@ int cmd_profiles() {
     std::cerr << fmt::format("cordon: no profiles folder at {} (set CORDON_PROFILES)\n", root);
     return kExitUsage;
   }
-  for (const char* dir : {"apps", "services", "lib"}) {
-    std::vector<fs::path> files;
-    for (const auto& e : fs::directory_iterator(fs::path(root) / dir, ec))
-      if (e.path().extension() == ".cordon") files.push_back(e.path());
-    std::sort(files.begin(), files.end());
-    if (files.empty()) continue;
-    std::cout << dir << ":\n";
-    for (const auto& f : files) {
-      std::ifstream in(f);
-      std::stringstream ss;
-      ss << in.rdbuf();
-      policy::Diagnostics d;
-      auto file = policy::parse_policy_text(f.string(), ss.str(), d);
-      std::string desc = "(no description)";
-      for (const auto& st : file.statements)
-        if (st.kind == policy::Statement::Kind::kDescription) desc = st.text;
-      std::string name = std::string(dir) == "lib" ? "lib/" + f.stem().string() : f.stem().string();
-      std::cout << fmt::format("  {:<18} {}\n", name, desc);
-    }
+  std::string folder;
+  for (const auto& p : policy::shipped_profiles()) {
+    if (p.folder != folder) std::cout << (folder = p.folder) << ":\n";
+    std::ifstream in(p.path);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    policy::Diagnostics d;
+    auto file = policy::parse_policy_text(p.path, ss.str(), d);
+    std::string desc = "(no description)";
+    for (const auto& st : file.statements)
+      if (st.kind == policy::Statement::Kind::kDescription) desc = st.text;
+    std::cout << fmt::format("  {:<18} {}\n", p.name, desc);
   }
   return kExitOk;
 }
@@ -415,7 +415,9 @@ int cmd_profiles() {
 int cmd_score(const std::string& file, const std::vector<std::string>& sets,
               std::optional<double> threshold, bool json) {
   auto opts = make_options(sets);
-  std::string path = resolve_policy(file);
+  auto resolved = resolve_policy(file);
+  if (!resolved) return kExitUsage;
+  const std::string& path = *resolved;
   auto plan = compile_reporting(path, opts);
   if (!plan) return kExitPolicy;
   cli::Score s = cli::score_plan(*plan);
@@ -438,13 +440,15 @@ int cmd_score(const std::string& file, const std::vector<std::string>& sets,
 // cordon run: the plan comes from the cache when the policy and its includes are unchanged
 // (no policy text is parsed then), else from the compiler, and is cached for the next launch.
 int cmd_run(const std::string& profile, const std::vector<std::string>& sets,
-            const std::vector<std::string>& command, const std::vector<int>& pass_fds, int json_fd,
-            bool verbose, bool no_cache) {
+            const std::vector<std::string>& command, const std::vector<int>& pass_fds,
+            const std::vector<int>& pass_dir_fds, int json_fd, bool verbose, bool no_cache) {
   if (json_fd >= 0 && fcntl(json_fd, F_GETFD) < 0) {
     std::cerr << fmt::format("cordon: --json-status {}: EBADF (not an open descriptor)\n", json_fd);
     return launcher::kExitLaunchFailed;
   }
-  std::string path = resolve_policy(profile);
+  auto resolved = resolve_policy(profile);
+  if (!resolved) return launcher::kExitLaunchFailed;
+  const std::string& path = *resolved;
   auto opts = make_options(sets);
   cli::PlanCache cache = no_cache ? cli::PlanCache::disabled("--no-cache") : cli::PlanCache();
   cli::PlanCacheKey key{path, opts.vars, opts.search_path};
@@ -456,7 +460,8 @@ int cmd_run(const std::string& profile, const std::vector<std::string>& sets,
                                      cache.enabled() ? "miss" : cache.disabled_reason()));
   if (!plan) {
     policy::Diagnostics diags;
-    auto compiled = compiler::compile_file(path, opts, diags);
+    policy::PolicyIR ir;
+    auto compiled = compiler::compile_file(path, opts, diags, &ir);
     if (diags.has_errors() || diags.warning_count() > 0) print_diags(diags, false);
     if (!compiled) {
       if (!diags.has_errors())
@@ -472,16 +477,18 @@ int cmd_run(const std::string& profile, const std::vector<std::string>& sets,
     // launch would spend most on.
     plan->seccomp.rules.clear();
     if (cache.enabled()) {
-      if (auto r = cache.store(key, *plan); !r && verbose)
+      if (auto r = cache.store(key, *plan, ir.file_texts); !r && verbose)
         std::cerr << fmt::format("cordon: plan cache: {}\n", r.error().message());
     }
   }
   launcher::RunOptions ro;
   ro.launch.command = command;
   ro.launch.pass_fds = pass_fds;
+  ro.launch.pass_dir_fds = pass_dir_fds;
   ro.launch.verbose = verbose;
   ro.json_status_fd = json_fd;
   ro.registry_dir = launcher::registry_dir();
+  if (cache.enabled()) ro.trusted.push_back({"plan cache", cache.dir()});
   ro.vars = opts.vars;
   ro.search_path = opts.search_path;
   if (verbose && ro.registry_dir.empty())
@@ -626,7 +633,7 @@ int main(int argc, char** argv) {
 
   std::string run_profile = "cli";
   std::vector<std::string> run_command;
-  std::vector<int> pass_fds;
+  std::vector<int> pass_fds, pass_dir_fds;
   int json_fd = -1;
   bool no_cache = false;
   auto* run = app.add_subcommand(
@@ -635,13 +642,24 @@ int main(int argc, char** argv) {
       "Exit status: the command's; 128+N if it died of signal N; 125 if cordon failed\n"
       "before it started (the message names the stage and errno); 126 not executable;\n"
       "127 not found.");
-  run->add_option("-p,--profile", run_profile, "Policy file or shipped profile name")
+  run->add_option("-p,--profile", run_profile,
+                  "Shipped profile by name (as 'cordon profiles' lists it: curl, lib/cli, or cli "
+                  "for lib/cli), or a policy file by path (./x, /x, or ending in .cordon); a bare "
+                  "name never reads a file of that name in the working directory")
       ->capture_default_str();
   add_set(run);
   run->add_option("--json-status", json_fd,
                   "Write JSON status lines to this fd: 'start' (pids, namespaces, what was "
                   "applied) and 'exit'");
-  run->add_option("--pass-fd", pass_fds, "Keep this fd open in the sandbox, repeatable")
+  run->add_option("--pass-fd", pass_fds,
+                  "Keep this fd open in the sandbox, repeatable (not a directory: see "
+                  "--pass-dir-fd)")
+      ->allow_extra_args(false);
+  run->add_option("--pass-dir-fd", pass_dir_fds,
+                  "Keep this directory fd open in the sandbox, repeatable. It GRANTS the app "
+                  "everything beneath the directory that the fd's opener may do, whatever the "
+                  "policy's filesystem says: reading and writing by openat(), and chmod, chown, "
+                  "utimes and connect() to unix sockets there, which Landlock cannot restrict")
       ->allow_extra_args(false);
   run->add_flag("-v,--verbose", verbose, "Say where the plan came from; show policy warnings");
   run->add_flag("--no-cache", no_cache, "Compile the policy even if a cached plan is current");
@@ -694,7 +712,8 @@ int main(int argc, char** argv) {
         std::cerr << "cordon: run: no command given (cordon run -p PROFILE -- CMD [ARG]...)\n";
         return launcher::kExitLaunchFailed;
       }
-      return cmd_run(run_profile, sets, run_command, pass_fds, json_fd, verbose, no_cache);
+      return cmd_run(run_profile, sets, run_command, pass_fds, pass_dir_fds, json_fd, verbose,
+                     no_cache);
     }
   } catch (const CLI::ValidationError& e) {
     std::cerr << "cordon: " << e.what() << "\n";

@@ -23,7 +23,7 @@ namespace {
 
 // Far above any real policy or plan; a bigger file is not ours to read whole.
 constexpr size_t kMaxFileBytes = 64u << 20;
-constexpr const char* kFormat = "cordon-plan-cache 1";
+constexpr const char* kFormat = "cordon-plan-cache 2";
 
 class Fd {
  public:
@@ -111,12 +111,6 @@ Result<std::string> read_regular(int dirfd, const std::string& path, int extra_f
   }
   if (st_out) *st_out = st;
   return text;
-}
-
-Result<std::string> hash_file(const std::string& abs_path) {
-  auto text = read_regular(AT_FDCWD, abs_path, 0);
-  if (!text) return fail(text.error());
-  return launcher::fnv1a_hex(*text);
 }
 
 // mkdir -p with mode 0700 for every folder it creates (XDG: the cache home is 0700).
@@ -291,13 +285,15 @@ std::optional<launcher::Plan> PlanCache::lookup(const PlanCacheKey& key) const {
     const std::string policy = absolute(key.policy_path);
     bool saw_policy = false;
     for (const auto& f : j["files"]) {
-      if (!f.is_object() || !f.contains("path") || !f.contains("hash") || !f["path"].is_string() ||
-          !f["hash"].is_string())
+      if (!f.is_object() || !f.contains("path") || !f.contains("text") || !f["path"].is_string() ||
+          !f["text"].is_string())
         return std::nullopt;
       auto path = unescape(f["path"].get<std::string>());
-      if (!path || path->empty() || (*path)[0] != '/') return std::nullopt;
-      auto hash = hash_file(*path);  // a missing or unreadable file is a miss
-      if (!hash || *hash != f["hash"].get<std::string>()) return std::nullopt;
+      auto compiled = unescape(f["text"].get<std::string>());
+      if (!path || !compiled || path->empty() || (*path)[0] != '/') return std::nullopt;
+      // The bytes the plan was compiled from, exactly; a missing or unreadable file is a miss.
+      auto now = read_regular(AT_FDCWD, *path, 0);
+      if (!now || *now != *compiled) return std::nullopt;
       saw_policy = saw_policy || *path == policy;
     }
     if (!saw_policy) return std::nullopt;
@@ -310,25 +306,29 @@ std::optional<launcher::Plan> PlanCache::lookup(const PlanCacheKey& key) const {
   }
 }
 
-Result<void> PlanCache::store(const PlanCacheKey& key, const launcher::Plan& plan) const {
+Result<void> PlanCache::store(const PlanCacheKey& key, const launcher::Plan& plan,
+                              const std::vector<std::string>& texts) const {
   if (!enabled()) return fail("plan cache disabled: " + disabled_reason_);
+  if (texts.size() != plan.policy_files.size())
+    return fail(fmt::format("plan cache: {} policy files but {} texts", plan.policy_files.size(),
+                            texts.size()));
   std::string text;
   try {
     // Paths are made absolute now, in the process (and cwd) that compiled the plan. The policy
-    // itself is always recorded, even when the plan does not list it.
+    // itself must be among them: an entry whose policy's bytes are not recorded is never made.
+    const std::string policy = absolute(key.policy_path);
+    bool saw_policy = false;
     std::vector<std::string> paths;
-    auto add = [&](const std::string& p) {
-      std::string a = absolute(p);
-      if (std::find(paths.begin(), paths.end(), a) == paths.end()) paths.push_back(std::move(a));
-    };
-    add(key.policy_path);
-    for (const auto& f : plan.policy_files) add(f);
     nlohmann::json files = nlohmann::json::array();
-    for (const auto& p : paths) {
-      auto hash = hash_file(p);
-      if (!hash) return fail(hash.error().wrap("plan cache: hashing"));
-      files.push_back({{"path", escape(p)}, {"hash", *hash}});
+    for (size_t i = 0; i < plan.policy_files.size(); ++i) {
+      std::string a = absolute(plan.policy_files[i]);
+      if (std::find(paths.begin(), paths.end(), a) != paths.end()) continue;
+      saw_policy = saw_policy || a == policy;
+      files.push_back({{"path", escape(a)}, {"text", escape(texts[i])}});
+      paths.push_back(std::move(a));
     }
+    if (!saw_policy)
+      return fail(fmt::format("plan cache: the plan does not list its policy {}", policy));
     nlohmann::json entry = {{"key", key_string(key)},
                             {"files", std::move(files)},
                             {"plan", launcher::plan_to_json(plan)}};

@@ -4,9 +4,11 @@
 // policy's absolute path, every ${VAR} value the check may expand (the caller's and --set),
 // the include search path, and the identity of the cordon binary (so a new compiler never
 // reuses an old plan). The entry records each file the policy read (the policy and its
-// includes) with a content hash; a lookup re-hashes those files and parses no policy text — any
-// difference is a miss. Entries are written atomically (temp file + rename) with mode 0600 in a
-// 0700 folder; a corrupt or foreign entry is a miss, never an error.
+// includes) with the exact bytes the compiler parsed — not a second read from disk, which a
+// swap between the two reads would make disagree with the plan; a lookup compares each file's
+// current bytes with those and parses no policy text — any difference is a miss. Entries are
+// written atomically (temp file + rename) with mode 0600 in a 0700 folder; a corrupt or foreign
+// entry is a miss, never an error.
 //
 // Trust: a cached Plan is applied as if just compiled, so only files this user wrote count. The
 // cache folder and the folder holding it must be owned by the effective uid (else the cache is
@@ -14,9 +16,11 @@
 // the `cordon` folder itself may not be a symlink; an entry must be a regular file owned by the
 // effective uid and not writable by group or others.
 //
+// Whether the app of a launch could write any of this (the cache folder or a policy file
+// inside one of its read-write binds) is refused by the launcher (launcher/trust.h).
+//
 // Not covered (a lookup can only see files the policy did read): a new file that would now
-// shadow an include found later in the search path. Editing a policy while `cordon run` is
-// compiling it can also store the old plan under the new content hash; the next edit heals it.
+// shadow an include found later in the search path.
 #pragma once
 
 #include <map>
@@ -51,9 +55,11 @@ class PlanCache {
 
   // The cached Plan when every recorded file still hashes the same; nullopt otherwise.
   std::optional<launcher::Plan> lookup(const PlanCacheKey& key) const;
-  // Stores `plan` (its policy_files name the files to re-hash). Failure to write is reported
+  // Stores `plan` with `texts`, the bytes the compiler parsed of each of plan.policy_files
+  // (PolicyIR::file_texts), which must include the key's policy. Failure to write is reported
   // to the caller, who may ignore it: the cache is an optimisation.
-  Result<void> store(const PlanCacheKey& key, const launcher::Plan& plan) const;
+  Result<void> store(const PlanCacheKey& key, const launcher::Plan& plan,
+                     const std::vector<std::string>& texts) const;
 
   // The key as stored in an entry, and the entry's file name (fnv1a of the key + ".json").
   // Exposed for tests and `--verbose`.

@@ -141,13 +141,10 @@ void lower_mac(const PolicyIR& ir, Plan& p) {
 }
 
 std::string policy_hash(const PolicyIR& ir, const policy::CheckOptions& opts) {
+  // Of the bytes the checker parsed: a file changed since must not lend its hash to this plan.
   std::string all;
-  for (const auto& f : ir.files) {
-    std::ifstream in(f, std::ios::binary);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    all += f + '\0' + ss.str() + '\0';
-  }
+  for (size_t i = 0; i < ir.files.size(); ++i)
+    all += ir.files[i] + '\0' + (i < ir.file_texts.size() ? ir.file_texts[i] : "") + '\0';
   for (const auto& [k, v] : opts.vars) all += k + '=' + v + '\0';
   return launcher::fnv1a_hex(all);
 }

@@ -669,11 +669,18 @@ Result<SandboxCgroup> SandboxCgroup::create(const Cgroup& limits, bool required,
     switch (p.kind) {
       case Kind::kMemory:
         cg.fallback_.push_back({"as", RLIMIT_AS, p.value, p.origin});
-        instead = "using RLIMIT_AS instead";
+        // Say what the stand-in does not hold: the limit is per process and counts address
+        // space, not memory charged to the sandbox.
+        instead =
+            "using RLIMIT_AS instead, which caps each process's address space only: several "
+            "processes, or pages held in memfds and tmpfs files, add up to more than the limit "
+            "(`require cgroup` refuses to start without a cgroup instead)";
         break;
       case Kind::kPids:
         cg.fallback_.push_back({"nproc", RLIMIT_NPROC, p.value, p.origin});
-        instead = "using RLIMIT_NPROC instead";
+        instead =
+            "using RLIMIT_NPROC instead, which counts the user's processes in the sandbox's user "
+            "namespace (`require cgroup` refuses to start without a cgroup instead)";
         break;
       case Kind::kCpu:
       case Kind::kDevices:  // refused above

@@ -99,6 +99,11 @@ int make_target(int root, const char* rel, bool dir) {
     errno = ENAMETOOLONG;
     return -1;
   }
+  // An empty path would be the new root itself: nothing is ever mounted onto it.
+  if (n == 0 || rel[0] == '/') {
+    errno = EINVAL;
+    return -1;
+  }
   memcpy(buf, rel, n + 1);
   int cur = fcntl(root, F_DUPFD_CLOEXEC, 0);
   char* comp = buf;
@@ -358,9 +363,12 @@ int open_command(const Spec& s) {
       continue;
     }
     struct stat st;
-    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
-        faccessat(fd, "", X_OK, AT_EMPTY_PATH | AT_EACCESS) == 0)
-      return fd;
+    if (fstat(fd, &st) != 0) {
+      last_err = errno;
+      close(fd);
+      continue;
+    }
+    if (S_ISREG(st.st_mode) && faccessat(fd, "", X_OK, AT_EMPTY_PATH | AT_EACCESS) == 0) return fd;
     last_err = S_ISREG(st.st_mode) ? EACCES : EISDIR;
     close(fd);
   }
@@ -568,6 +576,8 @@ const char* stage_name(Stage s) {
       return "seccomp";
     case Stage::kExec:
       return "exec";
+    case Stage::kInitHardening:
+      return "PID 1 hardening";
   }
   return "launch";
 }
@@ -614,17 +624,21 @@ void child_main(Spec& s, int report_fd, int go_fd) {
   (void)!write(g_report_fd, &started, sizeof started);
   // PID 1 keeps nothing it does not need: no fds but the report pipe, no capabilities, and
   // no way to gain any. The app cannot ptrace it (its capabilities are not a subset).
-  close_range(0, static_cast<unsigned>(g_report_fd) - 1, 0);
-  close_range(static_cast<unsigned>(g_report_fd) + 1, ~0U, 0);
-  prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+  // Each step fails closed: PID 1 that could not harden itself reports why and exits, and the
+  // kernel then kills the app with the rest of the PID namespace.
+  if (g_report_fd > 0)
+    check(close_range(0, static_cast<unsigned>(g_report_fd) - 1, 0) == 0, Stage::kInitHardening);
+  check(close_range(static_cast<unsigned>(g_report_fd) + 1, ~0U, 0) == 0, Stage::kInitHardening);
+  check(prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0, Stage::kInitHardening);
   // PID 1 runs without the app's seccomp filter and Landlock domain: an app whose policy
   // allows ptrace must not be able to attach to it (or open its /proc/1/mem) and act from
   // there. Not dumpable means only CAP_SYS_PTRACE could, and nothing here keeps that.
-  prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
-  for (int c = 0; c <= s.cap_last; ++c) prctl(PR_CAPBSET_DROP, c, 0, 0, 0);
+  check(prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) == 0, Stage::kInitHardening);
+  for (int c = 0; c <= s.cap_last; ++c)
+    check(prctl(PR_CAPBSET_DROP, c, 0, 0, 0) == 0 || errno == EINVAL, Stage::kInitHardening, c);
   __user_cap_header_struct hdr{_LINUX_CAPABILITY_VERSION_3, 0};
   __user_cap_data_struct none[2]{};
-  syscall(SYS_capset, &hdr, none);
+  check(syscall(SYS_capset, &hdr, none) == 0, Stage::kInitHardening);
   init_loop(app, forwarded);
 }
 

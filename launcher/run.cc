@@ -177,6 +177,13 @@ int run(const Plan& plan, const RunOptions& opts) {
     return kExitLaunchFailed;
   };
 
+  // Nothing the next launch trusts may be writable by this one's app (or by other users).
+  std::vector<TrustedPath> extra = opts.trusted;
+  if (!opts.registry_dir.empty())
+    extra.push_back({"sandbox registry", opts.registry_dir, /*binds_only=*/true});
+  if (auto r = refuse_untrusted(plan, trusted_paths(plan, extra), geteuid()); !r)
+    return fail_before_start(r.error().message());
+
   // Resolve the plan into everything the child needs.
   auto limits_cg = SandboxCgroup::create(plan.cgroup, plan.requires_.count("cgroup") > 0,
                                          fmt::format("cordon-{}", getpid()));
@@ -203,6 +210,12 @@ int run(const Plan& plan, const RunOptions& opts) {
     sigaddset(&handled, sig);
   sigprocmask(SIG_BLOCK, &handled, &orig);
   UniqueFd sigfd(signalfd(-1, &handled, SFD_CLOEXEC | SFD_NONBLOCK));
+  if (!sigfd) {
+    // Without it no signal reaches the sandbox and walltime could not interrupt a wait.
+    int err = errno;
+    sigprocmask(SIG_SETMASK, &orig, nullptr);
+    return fail_before_start(Error::from_errno("signalfd", err).message());
+  }
 
   clone_args args{};
   int pidfd = -1;

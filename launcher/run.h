@@ -8,6 +8,7 @@
 
 #include "launcher/plan.h"
 #include "launcher/spec.h"
+#include "launcher/trust.h"
 
 namespace cordon::launcher {
 
@@ -24,6 +25,9 @@ struct RunOptions {
   std::string registry_dir;
   std::map<std::string, std::string> vars;
   std::vector<std::string> search_path;
+  // Folders the next launch trusts besides the plan's policy files (the plan cache); they,
+  // the policy files and the registry folder must be out of the app's reach (trust.h).
+  std::vector<TrustedPath> trusted;
 };
 
 // Runs the app; prints warnings and failures to stderr as `cordon: …` lines. Returns the

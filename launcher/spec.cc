@@ -32,6 +32,23 @@ size_t depth(const std::string& path) { return std::count(path.begin(), path.end
 
 using landlock::fs_right_names;
 
+// "/a/b": absolute, no empty, "." or ".." component, no trailing slash, no NUL, and not "/"
+// itself — a Plan from a cache or a file is input, and a mount on "" beneath the new root
+// would be a mount on the root.
+bool normalised_beneath_root(const std::string& path) {
+  if (path.size() < 2 || path[0] != '/' || path.back() == '/' ||
+      path.find('\0') != std::string::npos)
+    return false;
+  size_t start = 1;
+  while (start <= path.size()) {
+    size_t end = std::min(path.find('/', start), path.size());
+    std::string_view part(path.data() + start, end - start);
+    if (part.empty() || part == "." || part == "..") return false;
+    start = end + 1;
+  }
+  return true;
+}
+
 Result<void> prepare_filesystem(const Plan& plan, Spec& s) {
   std::vector<const Mount*> sorted;
   for (const Mount& m : plan.mounts) sorted.push_back(&m);
@@ -39,9 +56,10 @@ Result<void> prepare_filesystem(const Plan& plan, Spec& s) {
   std::stable_sort(sorted.begin(), sorted.end(),
                    [](const Mount* a, const Mount* b) { return depth(a->path) < depth(b->path); });
   for (const Mount* m : sorted) {
-    if (m->path.empty() || m->path[0] != '/' || m->path.find("/../") != std::string::npos ||
-        m->path.find('\0') != std::string::npos)
-      return fail(fmt::format("mount {}: EINVAL (not an absolute normalised path)", m->path),
+    if (!normalised_beneath_root(m->path))
+      return fail(fmt::format("mount {}: EINVAL (not an absolute normalised path beneath the "
+                              "sandbox's root; the root itself is cordon's own tmpfs)",
+                              m->path),
                   EINVAL);
     MountOp op;
     op.path = m->path;
@@ -378,12 +396,25 @@ Result<Spec> prepare_spec(const Plan& plan, const LaunchOptions& opts,
   }
 
   s.pass_fds = opts.pass_fds;
+  s.pass_fds.insert(s.pass_fds.end(), opts.pass_dir_fds.begin(), opts.pass_dir_fds.end());
   std::sort(s.pass_fds.begin(), s.pass_fds.end());
   s.pass_fds.erase(std::unique(s.pass_fds.begin(), s.pass_fds.end()), s.pass_fds.end());
-  for (int fd : s.pass_fds)
+  for (int fd : s.pass_fds) {
     if (fd < 3 || fcntl(fd, F_GETFD) < 0)
       return fail(fmt::format("pass-fd {}: {}", fd, fd < 3 ? "0-2 are always passed" : "EBADF"),
                   EBADF);
+    struct stat st;
+    if (fstat(fd, &st) != 0) return fail(Error::from_errno(fmt::format("pass-fd {}", fd)));
+    const bool knowingly = std::find(opts.pass_dir_fds.begin(), opts.pass_dir_fds.end(), fd) !=
+                           opts.pass_dir_fds.end();
+    if (S_ISDIR(st.st_mode) && !knowingly)
+      return fail(fmt::format("pass-fd {}: EISDIR (a directory: through it the app reaches "
+                              "everything beneath it, past the sandbox's mounts and past Landlock "
+                              "for chmod, chown, utimes and connect() to sockets; pass it with "
+                              "--pass-dir-fd {} if that is meant)",
+                              fd, fd),
+                  EISDIR);
+  }
 
   s.cap_last = static_cast<int>(cap_max_bits()) - 1;
   for (int c : plan.capabilities) {

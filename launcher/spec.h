@@ -45,6 +45,7 @@ enum class Stage : int32_t {
   kLandlock,
   kSeccomp,
   kExec,
+  kInitHardening,  // PID 1 after the fork: fds, no_new_privs, dumpable, capabilities
 };
 const char* stage_name(Stage s);
 
@@ -153,6 +154,10 @@ struct LaunchOptions {
   std::vector<Rlimit> fallback_rlimits;
   // cordon check --fidelity: decide everything, change nothing (no AppArmor profile is loaded).
   bool dry_run = false;
+  // Directory fds to keep open too, passed knowingly (--pass-dir-fd): through one the app
+  // reaches everything beneath it, past the mounts, and past Landlock for what it has no right
+  // for (chmod, chown, utimes, connect() to unix sockets). A directory in pass_fds is refused.
+  std::vector<int> pass_dir_fds;
 };
 
 // Builds the Spec for `plan`. Warnings (a Landlock right this kernel cannot enforce, a rlimit

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 #include <limits.h>
+#include <pwd.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -198,6 +199,7 @@ std::vector<std::string_view> views(const auto& list) {
 struct LoadedFile {
   File ast;
   int rank = 0;
+  std::string text;  // the bytes parsed
 };
 
 class Checker {
@@ -212,7 +214,10 @@ class Checker {
     ir_.default_action.value = {ActionKind::kKill, 0, false};
     ir_.arches.value = {arch_name(native_arch())};
     collect_groups();
-    for (auto& f : files_) ir_.files.push_back(f.ast.path);
+    for (auto& f : files_) {
+      ir_.files.push_back(f.ast.path);
+      ir_.file_texts.push_back(f.text);
+    }
     for (auto& f : files_) check_file(f);
     finish_syscalls();
     return std::move(ir_);
@@ -283,8 +288,9 @@ class Checker {
     loaded_.insert(canon);
     stack.push_back(canon);
     size_t index = files_.size();
-    files_.push_back(
-        {parse_policy_text(path, std::move(*text), diags_), static_cast<int>(files_.size())});
+    std::string bytes = *text;
+    files_.push_back({parse_policy_text(path, std::move(*text), diags_),
+                      static_cast<int>(files_.size()), std::move(bytes)});
     // Statements of this file stay in files_[index]; includes load after it (pre-order).
     std::vector<std::pair<std::string, SourceLoc>> includes;
     const File& f = files_[index].ast;
@@ -440,6 +446,41 @@ class Checker {
     std::string norm = fs::path(p).lexically_normal().string();
     while (norm.size() > 1 && norm.back() == '/') norm.pop_back();
     return norm;
+  }
+
+  // Why a ${PWD} entry must not be `path`, or nullopt when it may. Started from `/` (cron's and
+  // systemd's default), from /etc or from the caller's home, `rw ${PWD}` would hand the app
+  // the host's root, its configuration or every dotfile: the working directory of a sandboxed
+  // app is a project directory, never a system one.
+  std::optional<std::string> unsafe_working_directory(const std::string& path) const {
+    auto within = [](const std::string& inner, const std::string& outer) {
+      return outer == "/" || inner == outer ||
+             (inner.size() > outer.size() && inner.compare(0, outer.size(), outer) == 0 &&
+              inner[outer.size()] == '/');
+    };
+    // System trees: neither they, their ancestors nor anything beneath them.
+    static const char* const kSystem[] = {"/etc",   "/usr",    "/bin",  "/sbin", "/lib",  "/lib32",
+                                          "/lib64", "/libx32", "/boot", "/dev",  "/proc", "/sys"};
+    // Shared roots: neither they nor their ancestors (a project beneath them is fine).
+    static const char* const kShared[] = {"/run",     "/var", "/root",  "/home", "/tmp", "/var/tmp",
+                                          "/dev/shm", "/mnt", "/media", "/srv",  "/opt"};
+    if (path == "/") return "the host's root directory";
+    for (const char* d : kSystem)
+      if (within(path, d) || within(d, path))
+        return fmt::format("a system directory ({})", within(path, d) ? d : path);
+    for (const char* d : kShared)
+      if (within(d, path)) return fmt::format("a directory holding {} of the host", d);
+    std::vector<std::string> homes;
+    if (auto h = opts_.vars.find("HOME"); h != opts_.vars.end() && !h->second.empty())
+      homes.push_back(h->second);
+    if (const passwd* pw = getpwuid(getuid()); pw && pw->pw_dir && pw->pw_dir[0] == '/')
+      homes.emplace_back(pw->pw_dir);
+    for (const std::string& home : homes) {
+      std::string h = fs::path(home).lexically_normal().string();
+      while (h.size() > 1 && h.back() == '/') h.pop_back();
+      if (within(h, path)) return fmt::format("the caller's home {} or a directory holding it", h);
+    }
+    return std::nullopt;
   }
 
   // ---- Statements --------------------------------------------------------------------------
@@ -688,6 +729,16 @@ class Checker {
     }
     auto path = check_path(e.path);
     if (!path) return;
+    if (e.path.text.find("${PWD}") != std::string::npos) {
+      if (auto why = unsafe_working_directory(*path)) {
+        diags_.error(e.path.loc,
+                     fmt::format("'{}' is '{}' here, {}: run cordon from the directory the app "
+                                 "should work in (cd PROJECT), or name the directory in the policy "
+                                 "instead of ${{PWD}}",
+                                 e.path.text, *path, *why));
+        return;
+      }
+    }
     FsRuleIR r{e.kind, *path, e.optional, 0, 0, e.loc};
     if (e.size) {
       auto sz = parse_size(e.size->text);
@@ -1145,6 +1196,16 @@ class Checker {
                   fmt::format("overrides the included rule at {} for {}", locs.second, list), true);
     }
     for (const auto& s : shares_) ir_.namespaces.value.erase(s.value);
+    // With a mount namespace every entry is a mount beneath cordon's own root; one on "/"
+    // itself would stack a host tree over it. (Sharing the host's mounts, an entry on "/" is a
+    // Landlock rule only, and fine.)
+    if (ir_.namespaces.value.count("mount"))
+      for (const FsRuleIR& r : ir_.fs)
+        if (r.path == "/")
+          diags_.error(r.loc,
+                       "'/' cannot be a filesystem entry: the sandbox's root is cordon's own "
+                       "read-only tmpfs holding only the entries' mount points; name the "
+                       "directories the app needs instead");
     if (ir_.network.value == "host")
       ir_.namespaces.value.erase("net");
     else if (!ir_.namespaces.value.count("net"))

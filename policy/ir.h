@@ -74,6 +74,9 @@ struct DeviceIR {
 
 struct PolicyIR {
   std::vector<std::string> files;  // every file read, top first (for the plan's content hash)
+  // The exact bytes of each of `files`, as the parser read them: the plan's hash and the plan
+  // cache are of what was compiled, never of a second read that could differ.
+  std::vector<std::string> file_texts;
   Located<std::string> name;
   Located<std::string> description;
   Located<std::set<std::string>> namespaces;  // user pid mount ipc uts net cgroup

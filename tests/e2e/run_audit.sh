@@ -84,7 +84,7 @@ check_seccomp_rule_named() {
 #
 # The Landlock denial: audit-both.cordon binds $T/audit-ro read-only, so Landlock grants that
 # directory read rights only. The caller opens $T/audit-ro/MODE (1777, so DAC lets either user
-# create there) and passes it with --pass-fd 9; `audittrip create 9 trip` then creates a file
+# create there) and passes it with --pass-dir-fd 9; `audittrip create 9 trip` then creates a file
 # through that fd. The fd's mount is the caller's, writable, not the sandbox's read-only bind:
 # only Landlock refuses (EACCES), and the same launch under tests/probes/nolandlock succeeds.
 # The record names the directory ($T/audit-ro/MODE, a different path per user), which lies
@@ -184,8 +184,8 @@ trip_launch() {
   local name=$1
   shift
   local dir="$T/audit-ro/$MODE"
-  LASTCMD="[$MODE] ${wrap[*]} cordon run -p $GEN2 --pass-fd 9 --json-status 3 -- audittrip-$MODE create 9 $name $*  9<$dir"
-  as_mode timeout -k 5 60 "${wrap[@]}" "$CORDON" run -p "$GEN2" --pass-fd 9 --json-status 3 \
+  LASTCMD="[$MODE] ${wrap[*]} cordon run -p $GEN2 --pass-dir-fd 9 --json-status 3 -- audittrip-$MODE create 9 $name $*  9<$dir"
+  as_mode timeout -k 5 60 "${wrap[@]}" "$CORDON" run -p "$GEN2" --pass-dir-fd 9 --json-status 3 \
     -- "$PROBES/audittrip-$MODE" create 9 "$name" "$@" \
     >"$T/log/out" 2>"$T/log/err" </dev/null 9<"$dir" 3>"$T/log/status"
   RC=$? OUT=$(<"$T/log/out") ERR=$(<"$T/log/err")

@@ -343,11 +343,19 @@ check_env() {
   expect env-kept "BAR=1 HOME=$home LANG=C.UTF-8 PATH=/usr/bin:/bin TERM=dumb" "$got"
 }
 
-# 14. Landlock still applies to a path reached through a passed directory fd: the directory
-# is open on the host (fd 9), passed in with --pass-fd 9, not bound and with no Landlock
-# rule; openat(9, "secret") is refused with EACCES inside, while the same openat works on the
-# host.
+# 14. A directory fd is refused with --pass-fd (issue 14, class 4: through it the app reaches
+# past the mounts, and past Landlock for chmod, utimes and connect()); it takes --pass-dir-fd,
+# whose help says what it grants. Landlock still applies to what it covers: with --pass-dir-fd
+# 9 (not bound, no Landlock rule), openat(9, "secret") is refused with EACCES inside, while the
+# same openat works on the host.
 check_landlock_passfd() {
+  LASTCMD="[$MODE] cordon run -p passfd --pass-fd 9 -- fsprobe openat 9 secret  9<$T/outside"
+  as_mode timeout -k 5 60 "$CORDON" run -p "$POLICIES/passfd.cordon" --set "PROBES=$PROBES" --set "T=$T" \
+    --pass-fd 9 -- "$PROBES/fsprobe" openat 9 secret >"$T/log/out" 2>"$T/log/err" </dev/null 9<"$T/outside"
+  RC=$? OUT=$(<"$T/log/out") ERR=$(<"$T/log/err")
+  expect_rc passfd-dir-refused 125
+  expect_in passfd-dir-refused-says "pass-fd 9: EISDIR .*--pass-dir-fd 9" stderr "$ERR"
+
   LASTCMD="[$MODE] fsprobe openat 9 secret  9<$T/outside   (on the host)"
   as_mode "$PROBES/fsprobe" openat 9 secret >"$T/log/out" 2>"$T/log/err" </dev/null 9<"$T/outside"
   RC=$? OUT=$(<"$T/log/out") ERR=$(<"$T/log/err")
@@ -355,16 +363,16 @@ check_landlock_passfd() {
     fail landlock-passfd "control: expected openat(9, secret) to work on the host, got $(after 'openat 9 secret: ')"
     return
   fi
-  LASTCMD="[$MODE] cordon run -p passfd --pass-fd 9 -- fsprobe openat 9 secret  9<$T/outside"
+  LASTCMD="[$MODE] cordon run -p passfd --pass-dir-fd 9 -- fsprobe openat 9 secret  9<$T/outside"
   as_mode timeout -k 5 60 "$CORDON" run -p "$POLICIES/passfd.cordon" --set "PROBES=$PROBES" --set "T=$T" \
-    --pass-fd 9 -- "$PROBES/fsprobe" openat 9 secret >"$T/log/out" 2>"$T/log/err" </dev/null 9<"$T/outside"
+    --pass-dir-fd 9 -- "$PROBES/fsprobe" openat 9 secret >"$T/log/out" 2>"$T/log/err" </dev/null 9<"$T/outside"
   RC=$? OUT=$(<"$T/log/out") ERR=$(<"$T/log/err")
   expect landlock-passfd EACCES "$(after 'openat 9 secret: ')" "EACCES inside; OK on the host"
   # Control: the refusal is Landlock's. With Landlock unavailable (cordon warns) the same
   # openat works, as documented for that degraded mode.
-  LASTCMD="[$MODE] nolandlock cordon run -p passfd --pass-fd 9 -- fsprobe openat 9 secret  9<$T/outside"
+  LASTCMD="[$MODE] nolandlock cordon run -p passfd --pass-dir-fd 9 -- fsprobe openat 9 secret  9<$T/outside"
   as_mode timeout -k 5 60 "$PROBES/nolandlock" "$CORDON" run -p "$POLICIES/passfd.cordon" --set "PROBES=$PROBES" \
-    --set "T=$T" --pass-fd 9 -- "$PROBES/fsprobe" openat 9 secret >"$T/log/out" 2>"$T/log/err" </dev/null 9<"$T/outside"
+    --set "T=$T" --pass-dir-fd 9 -- "$PROBES/fsprobe" openat 9 secret >"$T/log/out" 2>"$T/log/err" </dev/null 9<"$T/outside"
   RC=$? OUT=$(<"$T/log/out") ERR=$(<"$T/log/err")
   expect landlock-passfd-control OK "$(after 'openat 9 secret: ')" "OK when Landlock is unavailable: the EACCES is Landlock's"
 }

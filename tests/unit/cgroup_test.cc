@@ -229,11 +229,18 @@ TEST(CgroupFallback, UnreachableHierarchiesGiveRlimitsAndOneWarningPerLimit) {
 
   const auto& w = cg->warnings();
   ASSERT_EQ(w.size(), 3u);
-  EXPECT_EQ(w[0], fmt::format("cgroup: memory 512M not enforced by a cgroup (create "
-                              "{}/memory/cordon-t: ENOENT); using RLIMIT_AS instead",
-                              absent));
+  EXPECT_EQ(
+      w[0],
+      fmt::format(
+          "cgroup: memory 512M not enforced by a cgroup (create "
+          "{}/memory/cordon-t: ENOENT); using RLIMIT_AS instead, which caps each process's address "
+          "space only: several processes, or pages held in memfds and tmpfs files, add up to more "
+          "than the limit (`require cgroup` refuses to start without a cgroup instead)",
+          absent));
   EXPECT_EQ(w[1], fmt::format("cgroup: pids 16 not enforced by a cgroup (create "
-                              "{}/pids/cordon-t: ENOENT); using RLIMIT_NPROC instead",
+                              "{}/pids/cordon-t: ENOENT); using RLIMIT_NPROC instead, which counts "
+                              "the user's processes in the sandbox's user namespace (`require "
+                              "cgroup` refuses to start without a cgroup instead)",
                               absent));
   EXPECT_EQ(w[2], fmt::format("cgroup: cpu 50% not enforced by a cgroup (create "
                               "{}/cpu/cordon-t: ENOENT); no rlimit replaces it",
@@ -252,9 +259,11 @@ TEST(CgroupFallback, NoHierarchyWithTheControllerSaysSo) {
   c.pids = 8;
   auto cg = SandboxCgroup::create(c, false, "cordon-t", h);
   ASSERT_TRUE(cg) << cg.error().message();
-  EXPECT_EQ(cg->warnings(),
-            std::vector<std::string>{"cgroup: pids 8 not enforced by a cgroup (no cgroup hierarchy "
-                                     "here has the pids controller); using RLIMIT_NPROC instead"});
+  EXPECT_EQ(cg->warnings(), std::vector<std::string>{
+                                "cgroup: pids 8 not enforced by a cgroup (no cgroup hierarchy "
+                                "here has the pids controller); using RLIMIT_NPROC instead, which "
+                                "counts the user's processes in the sandbox's user namespace "
+                                "(`require cgroup` refuses to start without a cgroup instead)"});
   auto required = SandboxCgroup::create(c, true, "cordon-t", h);
   ASSERT_FALSE(required);
   EXPECT_EQ(required.error().code(), ENOENT);
@@ -616,10 +625,17 @@ TEST(CgroupUnprivileged, FallsBackToRlimitsWithWarnings) {
       "cgroup: memory 512M not enforced by a cgroup (no writable cgroup: create {}/cordon-unpriv-",
       v1->dir)))
       << o.warnings[0];
-  EXPECT_TRUE(o.warnings[0].ends_with(": EACCES); using RLIMIT_AS instead")) << o.warnings[0];
+  EXPECT_TRUE(o.warnings[0].ends_with(
+      ": EACCES); using RLIMIT_AS instead, which caps each process's address space only: several "
+      "processes, or pages held in memfds and tmpfs files, add up to more than the limit (`require "
+      "cgroup` refuses to start without a cgroup instead)"))
+      << o.warnings[0];
   EXPECT_TRUE(o.warnings[1].starts_with("cgroup: pids 16 not enforced by a cgroup (no writable"))
       << o.warnings[1];
-  EXPECT_TRUE(o.warnings[1].ends_with(": EACCES); using RLIMIT_NPROC instead")) << o.warnings[1];
+  EXPECT_TRUE(o.warnings[1].ends_with(
+      ": EACCES); using RLIMIT_NPROC instead, which counts the user's processes in the sandbox's "
+      "user namespace (`require cgroup` refuses to start without a cgroup instead)"))
+      << o.warnings[1];
   EXPECT_TRUE(o.warnings[2].starts_with("cgroup: cpu 50% not enforced by a cgroup (no writable"))
       << o.warnings[2];
   EXPECT_TRUE(o.warnings[2].ends_with(": EACCES); no rlimit replaces it")) << o.warnings[2];
@@ -905,7 +921,9 @@ TEST_F(CgroupLive, LimitWithoutHierarchyFallsBackAlone) {
   EXPECT_EQ(cg->fallback_rlimits()[0].name, "nproc");
   EXPECT_EQ(cg->warnings(), std::vector<std::string>{
                                 "cgroup: pids 16 not enforced by a cgroup (no cgroup hierarchy "
-                                "here has the pids controller); using RLIMIT_NPROC instead"});
+                                "here has the pids controller); using RLIMIT_NPROC instead, which "
+                                "counts the user's processes in the sandbox's user namespace "
+                                "(`require cgroup` refuses to start without a cgroup instead)"});
   std::vector<std::string> made = cg->paths();
   cg->remove();
   for (const auto& d : made) EXPECT_FALSE(fs::exists(d)) << d;

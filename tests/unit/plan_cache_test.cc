@@ -36,6 +36,14 @@ std::string read_file(const fs::path& p) {
   return ss.str();
 }
 
+// The bytes of each of the plan's policy files as they are now: what the compiler would have
+// parsed had it compiled them just now (tests of the compile-then-swap race pass others).
+std::vector<std::string> texts_of(const Plan& plan) {
+  std::vector<std::string> out;
+  for (const auto& f : plan.policy_files) out.push_back(read_file(f));
+  return out;
+}
+
 mode_t mode_of(const fs::path& p) {
   struct stat st {};
   EXPECT_EQ(lstat(p.c_str(), &st), 0) << p;
@@ -121,7 +129,8 @@ TEST_F(PlanCacheTest, StoreThenLookupReturnsTheSamePlan) {
   ASSERT_TRUE(cache.enabled()) << cache.disabled_reason();
   EXPECT_FALSE(cache.lookup(key_)) << "nothing stored yet";
   Plan plan = fake_plan();
-  ASSERT_TRUE(cache.store(key_, plan)) << cache.store(key_, plan).error().message();
+  ASSERT_TRUE(cache.store(key_, plan, texts_of(plan)))
+      << cache.store(key_, plan, texts_of(plan)).error().message();
   auto got = cache.lookup(key_);
   ASSERT_TRUE(got);
   EXPECT_EQ(plan_to_json(*got), plan_to_json(plan));
@@ -134,9 +143,9 @@ TEST_F(PlanCacheTest, StoreThenLookupReturnsTheSamePlan) {
 TEST_F(PlanCacheTest, StoringAgainReplacesTheEntryAndLeavesNoTempFiles) {
   PlanCache cache(cache_dir().string());
   Plan plan = fake_plan();
-  ASSERT_TRUE(cache.store(key_, plan));
+  ASSERT_TRUE(cache.store(key_, plan, texts_of(plan)));
   plan.hostname = "changed";
-  ASSERT_TRUE(cache.store(key_, plan));
+  ASSERT_TRUE(cache.store(key_, plan, texts_of(plan)));
   auto got = cache.lookup(key_);
   ASSERT_TRUE(got);
   EXPECT_EQ(got->hostname, "changed");
@@ -147,7 +156,7 @@ TEST_F(PlanCacheTest, StoringAgainReplacesTheEntryAndLeavesNoTempFiles) {
 
 TEST_F(PlanCacheTest, EditedIncludeMissesAndRestoringItHitsAgain) {
   PlanCache cache(cache_dir().string());
-  ASSERT_TRUE(cache.store(key_, fake_plan()));
+  ASSERT_TRUE(cache.store(key_, fake_plan(), texts_of(fake_plan())));
   std::string original = read_file(include_);
   write_file(include_, "cordon 1\nnetwork host\n");
   EXPECT_FALSE(cache.lookup(key_));
@@ -157,14 +166,14 @@ TEST_F(PlanCacheTest, EditedIncludeMissesAndRestoringItHitsAgain) {
 
 TEST_F(PlanCacheTest, EditedPolicyMisses) {
   PlanCache cache(cache_dir().string());
-  ASSERT_TRUE(cache.store(key_, fake_plan()));
+  ASSERT_TRUE(cache.store(key_, fake_plan(), texts_of(fake_plan())));
   write_file(policy_, read_file(policy_) + "hostname \"other\"\n");
   EXPECT_FALSE(cache.lookup(key_));
 }
 
 TEST_F(PlanCacheTest, ChangedAddedOrRemovedVariableMisses) {
   PlanCache cache(cache_dir().string());
-  ASSERT_TRUE(cache.store(key_, fake_plan()));
+  ASSERT_TRUE(cache.store(key_, fake_plan(), texts_of(fake_plan())));
   PlanCacheKey k = key_;
   k.vars["HOME"] = "/home/other";
   EXPECT_FALSE(cache.lookup(k));
@@ -185,7 +194,7 @@ TEST_F(PlanCacheTest, ChangedAddedOrRemovedVariableMisses) {
 
 TEST_F(PlanCacheTest, ChangedSearchPathOrPolicyPathMisses) {
   PlanCache cache(cache_dir().string());
-  ASSERT_TRUE(cache.store(key_, fake_plan()));
+  ASSERT_TRUE(cache.store(key_, fake_plan(), texts_of(fake_plan())));
   PlanCacheKey k = key_;
   k.search_path = {"/opt/profiles"};
   EXPECT_FALSE(cache.lookup(k));
@@ -197,27 +206,46 @@ TEST_F(PlanCacheTest, ChangedSearchPathOrPolicyPathMisses) {
 
 TEST_F(PlanCacheTest, DeletedFileMisses) {
   PlanCache cache(cache_dir().string());
-  ASSERT_TRUE(cache.store(key_, fake_plan()));
+  ASSERT_TRUE(cache.store(key_, fake_plan(), texts_of(fake_plan())));
   fs::remove(include_);
   EXPECT_FALSE(cache.lookup(key_));
 }
 
 TEST_F(PlanCacheTest, IncludeReplacedByAFifoMissesWithoutHanging) {
   PlanCache cache(cache_dir().string());
-  ASSERT_TRUE(cache.store(key_, fake_plan()));
+  ASSERT_TRUE(cache.store(key_, fake_plan(), texts_of(fake_plan())));
   fs::remove(include_);
   ASSERT_EQ(mkfifo(include_.c_str(), 0600), 0);
   EXPECT_FALSE(cache.lookup(key_));
 }
 
-TEST_F(PlanCacheTest, PolicyIsCheckedEvenWhenThePlanDoesNotListIt) {
+// An entry must carry its policy's bytes: a plan that does not list the policy is not cached
+// (before, store read the policy from disk itself, and recorded whatever was there by then).
+TEST_F(PlanCacheTest, APlanThatDoesNotListItsPolicyIsNotStored) {
   PlanCache cache(cache_dir().string());
   Plan plan = fake_plan();
   plan.policy_files.clear();
-  ASSERT_TRUE(cache.store(key_, plan));
-  EXPECT_TRUE(cache.lookup(key_));
-  write_file(policy_, "cordon 1\nname \"edited\"\n");
+  auto stored = cache.store(key_, plan, texts_of(plan));
+  ASSERT_FALSE(stored);
+  EXPECT_NE(stored.error().message().find("does not list its policy"), std::string::npos)
+      << stored.error().message();
   EXPECT_FALSE(cache.lookup(key_));
+}
+
+// The race of issue 14: the policy is compiled (strict), then swapped for a weak one before the
+// entry is written. The entry records the bytes that were compiled, so the weak file on disk
+// does not match it: the next launch compiles the weak policy itself instead of running the
+// strict plan under its name — and, the other way round, the strict plan is never filed under
+// the weak file's content.
+TEST_F(PlanCacheTest, TheEntryHoldsTheBytesCompiledNotASecondRead) {
+  PlanCache cache(cache_dir().string());
+  Plan plan = fake_plan();
+  std::vector<std::string> compiled = texts_of(plan);
+  write_file(policy_, "cordon 1\ninclude \"inc.cordon\"\nname \"swapped\"\nnetwork host\n");
+  ASSERT_TRUE(cache.store(key_, plan, compiled));
+  EXPECT_FALSE(cache.lookup(key_)) << "the file on disk is not what the plan was compiled from";
+  write_file(policy_, compiled[0]);
+  EXPECT_TRUE(cache.lookup(key_)) << "the compiled bytes are back: the entry is current";
 }
 
 TEST_F(PlanCacheTest, RelativePolicyFilesAreRecordedAbsolute) {
@@ -226,7 +254,7 @@ TEST_F(PlanCacheTest, RelativePolicyFilesAreRecordedAbsolute) {
   fs::current_path(root_ / "policy");
   Plan plan = fake_plan();
   plan.policy_files = {"app.cordon", "inc.cordon"};  // as the checker saw them, from this cwd
-  auto stored = cache.store(key_, plan);
+  auto stored = cache.store(key_, plan, texts_of(plan));
   fs::current_path(root_);  // a later run, started elsewhere
   auto got = cache.lookup(key_);
   write_file(include_, "cordon 1\nnetwork host\n");
@@ -238,19 +266,22 @@ TEST_F(PlanCacheTest, RelativePolicyFilesAreRecordedAbsolute) {
   EXPECT_FALSE(after_edit) << "the include was recorded by its absolute path";
 }
 
-TEST_F(PlanCacheTest, StoreFailsWhenAListedFileIsMissing) {
+// The entry holds the compiled bytes of every file; one that is gone by the lookup is a miss.
+TEST_F(PlanCacheTest, AListedFileThatIsGoneMisses) {
   PlanCache cache(cache_dir().string());
   Plan plan = fake_plan();
-  plan.policy_files.push_back((root_ / "policy" / "gone.cordon").string());
-  auto r = cache.store(key_, plan);
-  ASSERT_FALSE(r);
-  EXPECT_NE(r.error().message().find("gone.cordon"), std::string::npos) << r.error().message();
-  EXPECT_FALSE(fs::exists(entry_path(cache)));
+  const fs::path gone = root_ / "policy" / "gone.cordon";
+  write_file(gone, "cordon 1\n");
+  plan.policy_files.push_back(gone.string());
+  ASSERT_TRUE(cache.store(key_, plan, texts_of(plan)));
+  EXPECT_TRUE(cache.lookup(key_));
+  fs::remove(gone);
+  EXPECT_FALSE(cache.lookup(key_));
 }
 
 TEST_F(PlanCacheTest, CorruptEntryMisses) {
   PlanCache cache(cache_dir().string());
-  ASSERT_TRUE(cache.store(key_, fake_plan()));
+  ASSERT_TRUE(cache.store(key_, fake_plan(), texts_of(fake_plan())));
   const fs::path entry = entry_path(cache);
   const std::string good = read_file(entry);
   auto entry_json = nlohmann::json::parse(good);
@@ -267,8 +298,8 @@ TEST_F(PlanCacheTest, CorruptEntryMisses) {
   j["files"] = nlohmann::json::array();
   miss_with(j.dump(), "no files recorded");
   j = entry_json;
-  j["files"][0]["hash"] = 42;
-  miss_with(j.dump(), "hash of the wrong type");
+  j["files"][0]["text"] = 42;
+  miss_with(j.dump(), "text of the wrong type");
   j = entry_json;
   j["files"][0]["path"] = "\\xZZ";
   miss_with(j.dump(), "path that does not unescape");
@@ -293,7 +324,7 @@ TEST_F(PlanCacheTest, CorruptEntryMisses) {
 TEST_F(PlanCacheTest, EntryWithAnotherKeyUnderTheSameNameMisses) {
   // What a fnv1a collision would look like: the file name matches, the key inside does not.
   PlanCache cache(cache_dir().string());
-  ASSERT_TRUE(cache.store(key_, fake_plan()));
+  ASSERT_TRUE(cache.store(key_, fake_plan(), texts_of(fake_plan())));
   const fs::path entry = entry_path(cache);
   auto j = nlohmann::json::parse(read_file(entry));
   PlanCacheKey other = key_;
@@ -322,7 +353,7 @@ TEST_F(PlanCacheTest, EntryIs0600AndFolderIs0700WhateverTheUmask) {
     fs::path dir = cache_dir() / fmt::format("umask{:o}", mask) / "cordon";
     mode_t old = umask(mask);
     PlanCache cache(dir.string());
-    auto stored = cache.store(key_, fake_plan());
+    auto stored = cache.store(key_, fake_plan(), texts_of(fake_plan()));
     umask(old);
     ASSERT_TRUE(cache.enabled()) << cache.disabled_reason();
     ASSERT_TRUE(stored) << stored.error().message();
@@ -340,10 +371,10 @@ TEST_F(PlanCacheTest, LooseFolderOfOursIsTightenedTo0700) {
   ASSERT_TRUE(cache.enabled()) << cache.disabled_reason();
   EXPECT_EQ(mode_of(cache_dir()), 0700u);
   // Loosened after start (another tool, a careless chmod): used no more until reopened.
-  ASSERT_TRUE(cache.store(key_, fake_plan()));
+  ASSERT_TRUE(cache.store(key_, fake_plan(), texts_of(fake_plan())));
   ASSERT_EQ(chmod(cache_dir().c_str(), 0777), 0);
   EXPECT_FALSE(cache.lookup(key_));
-  EXPECT_FALSE(cache.store(key_, fake_plan()));
+  EXPECT_FALSE(cache.store(key_, fake_plan(), texts_of(fake_plan())));
 }
 
 TEST_F(PlanCacheTest, FolderComesFromXdgCacheHomeThenHome) {
@@ -353,7 +384,7 @@ TEST_F(PlanCacheTest, FolderComesFromXdgCacheHomeThenHome) {
     ASSERT_TRUE(cache.enabled()) << cache.disabled_reason();
     EXPECT_EQ(cache.dir(), (root_ / "xdg" / "cache" / "cordon").string());
     EXPECT_EQ(mode_of(cache.dir()), 0700u);
-    ASSERT_TRUE(cache.store(key_, fake_plan()));
+    ASSERT_TRUE(cache.store(key_, fake_plan(), texts_of(fake_plan())));
     EXPECT_TRUE(cache.lookup(key_));
   }
   fs::create_directories(root_ / "home");
@@ -376,7 +407,7 @@ TEST_F(PlanCacheTest, NoUsableFolderDisablesTheCache) {
     EXPECT_FALSE(cache.enabled()) << "HOME=" << (home_value ? home_value : "(unset)");
     EXPECT_FALSE(cache.disabled_reason().empty());
     EXPECT_FALSE(cache.lookup(key_));
-    auto r = cache.store(key_, fake_plan());
+    auto r = cache.store(key_, fake_plan(), texts_of(fake_plan()));
     ASSERT_FALSE(r);
     EXPECT_NE(r.error().message().find("disabled"), std::string::npos) << r.error().message();
   }
@@ -389,7 +420,7 @@ TEST_F(PlanCacheTest, DisabledCacheTouchesNoFolder) {
   EXPECT_FALSE(cache.enabled());
   EXPECT_EQ(cache.disabled_reason(), "--no-cache");
   EXPECT_FALSE(cache.lookup(key_));
-  auto r = cache.store(key_, fake_plan());
+  auto r = cache.store(key_, fake_plan(), texts_of(fake_plan()));
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().message(), "plan cache disabled: --no-cache");
   EXPECT_FALSE(fs::exists(root_ / "xdg"));
@@ -406,7 +437,7 @@ TEST_F(PlanCacheTest, SymlinkedCordonFolderDisablesTheCache) {
 
 TEST_F(PlanCacheTest, SymlinkedEntryMisses) {
   PlanCache cache(cache_dir().string());
-  ASSERT_TRUE(cache.store(key_, fake_plan()));
+  ASSERT_TRUE(cache.store(key_, fake_plan(), texts_of(fake_plan())));
   const fs::path entry = entry_path(cache);
   fs::rename(entry, root_ / "moved.json");
   fs::create_symlink(root_ / "moved.json", entry);
@@ -432,7 +463,7 @@ TEST_F(PlanCacheForeignTest, CacheHomeOwnedByAnotherUserDisablesTheCache) {
   EXPECT_FALSE(cache.enabled());
   EXPECT_NE(cache.disabled_reason().find("12345"), std::string::npos) << cache.disabled_reason();
   EXPECT_FALSE(fs::exists(other / "cordon")) << "nothing is created in a foreign folder";
-  EXPECT_FALSE(cache.store(key_, fake_plan()));
+  EXPECT_FALSE(cache.store(key_, fake_plan(), texts_of(fake_plan())));
 }
 
 TEST_F(PlanCacheForeignTest, HomeOwnedByAnotherUserDisablesTheCache) {
@@ -461,15 +492,15 @@ TEST_F(PlanCacheForeignTest, CordonFolderOwnedByAnotherUserDisablesTheCache) {
 
 TEST_F(PlanCacheForeignTest, FolderHandedToAnotherUserAfterStartMissesAndRefusesToStore) {
   PlanCache cache(cache_dir().string());
-  ASSERT_TRUE(cache.store(key_, fake_plan()));
+  ASSERT_TRUE(cache.store(key_, fake_plan(), texts_of(fake_plan())));
   ASSERT_EQ(chown(cache_dir().c_str(), kOther, kOther), 0);
   EXPECT_FALSE(cache.lookup(key_));
-  EXPECT_FALSE(cache.store(key_, fake_plan()));
+  EXPECT_FALSE(cache.store(key_, fake_plan(), texts_of(fake_plan())));
 }
 
 TEST_F(PlanCacheForeignTest, EntryOwnedByAnotherUserMisses) {
   PlanCache cache(cache_dir().string());
-  ASSERT_TRUE(cache.store(key_, fake_plan()));
+  ASSERT_TRUE(cache.store(key_, fake_plan(), texts_of(fake_plan())));
   ASSERT_EQ(chown(entry_path(cache).c_str(), kOther, kOther), 0);
   EXPECT_FALSE(cache.lookup(key_));
 }
@@ -486,7 +517,7 @@ TEST_F(PlanCacheTest, CompiledPolicyRoundTripsAndAnIncludeEditMisses) {
 
   PlanCacheKey key{policy_.string(), opts.vars, opts.search_path};
   PlanCache cache(cache_dir().string());
-  ASSERT_TRUE(cache.store(key, *plan));
+  ASSERT_TRUE(cache.store(key, *plan, texts_of(*plan)));
   auto got = cache.lookup(key);
   ASSERT_TRUE(got);
   EXPECT_EQ(plan_to_json(*got), plan_to_json(*plan));
