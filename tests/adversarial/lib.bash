@@ -1,0 +1,47 @@
+# tests/adversarial/lib.bash: the adversarial battery's helpers, on top of tests/e2e/lib.bash
+# (e2e_init, both, crun/raw, OUT/ERR/RC). Each check is an attack from inside a sandbox (or
+# from what a sandbox could write) and prints, per mode, one of
+#   held   root   NAME (evidence)
+#   ESCAPE unpriv NAME: evidence
+#          command: ...
+# An ESCAPE fails the script; so does a check that could not tell (it says why).
+# shellcheck source=../e2e/lib.bash
+source "$(dirname "${BASH_SOURCE[0]}")/../e2e/lib.bash"
+
+# adv_init CORDON SRC: e2e_init, plus this battery's policies beside the e2e ones.
+adv_init() {
+  e2e_init "$@"
+  cp "$SRC"/tests/adversarial/policies/*.cordon "$POLICIES/" && chmod a+r "$POLICIES"/*.cordon || exit 2
+}
+
+held() {
+  E2E_PASSES=$((E2E_PASSES + 1))
+  printf 'held   %-6s %s%s\n' "$MODE" "$1" "${2:+  ($2)}"
+}
+
+# escape NAME EVIDENCE: the attack worked.
+escape() {
+  E2E_FAILS=$((E2E_FAILS + 1))
+  printf 'ESCAPE %-6s %s: %s\n' "$MODE" "$1" "$2"
+  printf '       command: %s\n' "$LASTCMD"
+  printf '       exit status: %s\n' "$RC"
+  [[ -n $OUT ]] && { echo "       stdout:"; _indent <<<"$OUT"; }
+  [[ -n $ERR ]] && { echo "       stderr:"; _indent <<<"$ERR"; }
+  return 0
+}
+
+# verdicts: every "MODE: held (…)" / "MODE: ESCAPE (…)" line of OUT (tests/probes/escape.c)
+# becomes a held/escape of its own, named PREFIX.MODE; WANT lists the modes that must appear.
+verdicts() {
+  local prefix=$1 line mode rest
+  shift
+  for mode in "$@"; do
+    line=$(grep -m1 "^$mode: " <<<"$OUT")
+    rest=${line#"$mode: "}
+    case $rest in
+      held*) held "$prefix.$mode" "$(sed 's/^held (\(.*\))$/\1/' <<<"$rest")" ;;
+      ESCAPE*) escape "$prefix.$mode" "$rest" ;;
+      *) escape "$prefix.$mode" "the probe said nothing about it (exit $RC)" ;;
+    esac
+  done
+}
