@@ -21,6 +21,7 @@
 #include "launcher/cgroup_device.h"
 #include "launcher/landlock_abi.h"
 #include "launcher/spec.h"
+#include "launcher/trust.h"
 
 namespace cordon::cli {
 namespace {
@@ -135,6 +136,12 @@ HostFacts probe_host() {
 
 Trial trial_launch(const Plan& plan) {
   Trial t;
+  // cordon run's first refusal: a policy file the app could rewrite (launcher/trust.h).
+  if (auto r = launcher::refuse_untrusted(plan, launcher::trusted_paths(plan, {}), ::geteuid());
+      !r) {
+    t.refusal = r.error().message();
+    return t;
+  }
   // The same cgroup `cordon run` would make, with its limits, removed when `cg` goes.
   auto cg = launcher::SandboxCgroup::create(plan.cgroup, plan.requires_.count("cgroup") > 0,
                                             fmt::format("cordon-{}", ::getpid()));

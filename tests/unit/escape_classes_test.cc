@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "cli/fidelity.h"
 #include "launcher/spec.h"
 #include "launcher/trust.h"
 #include "policy/profiles.h"
@@ -251,6 +252,13 @@ TEST_F(Trust, APolicyOthersMayChangeIsRefused) {
     EXPECT_NE(foreign.error().message().find("owned by uid 65534"), std::string::npos)
         << foreign.error().message();
   }
+}
+
+TEST_F(Trust, FidelitySaysRunWouldRefuse) {
+  plan_.policy_files = {(root_ / "project" / "p.cordon").string()};
+  cli::Trial t = cli::trial_launch(plan_);
+  ASSERT_TRUE(t.refusal);
+  EXPECT_NE(t.refusal->find("lies inside"), std::string::npos) << *t.refusal;
 }
 
 TEST_F(Trust, WithoutAMountNamespaceThereAreNoBindsToCompare) {
