@@ -8,7 +8,7 @@
 source "$(dirname "$0")/lib.bash"
 adv_init "$@"
 
-MODES=(io_uring userfaultfd perf_event_open proc1 core_pattern)
+MODES=(io_uring userfaultfd perf_event_open proc1 pidfd-init core_pattern)
 
 check_surface() {
   local profile=$1

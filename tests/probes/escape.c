@@ -9,6 +9,7 @@
  *   userfaultfd          userfaultfd(2) and /dev/userfaultfd: the staple of kernel race exploits
  *   perf_event_open      a software counter on itself
  *   proc1                /proc/1/mem and /proc/1/environ of the sandbox's PID 1 (cordon's init)
+ *   pidfd-init           pidfd_getfd on the sandbox's PID 1 (cordon's init)
  *   core_pattern         open /proc/sys/kernel/core_pattern for writing (a pipe there runs as
  *                        host root on the next crash); opens only, never writes
  *   keyring-plant NAME   add a "user" key NAME to the user keyring (shared with the host?)
@@ -78,6 +79,30 @@ static void try_proc1(void) {
   snprintf(why, sizeof why, "/proc/1/mem: %s, /proc/1/environ: %s",
            mem < 0 ? probe_err(mem_err) : "OK", env < 0 ? probe_err(env_err) : "OK");
   (mem < 0 && env < 0 ? held : escape)("proc1", why);
+}
+
+/* pidfd_getfd on cordon's PID 1 would hand the app PID 1's descriptors (the report pipe, and
+ * whatever PID 1 holds outside the app's Landlock domain and filter). */
+static void try_pidfd_init(void) {
+  long pfd = syscall(SYS_pidfd_open, 1, 0);
+  if (pfd < 0) {
+    held("pidfd-init", probe_err(errno));
+    return;
+  }
+  for (int fd = 0; fd < 16; ++fd) {
+    long got = syscall(SYS_pidfd_getfd, pfd, fd, 0);
+    if (got >= 0) {
+      char why[64];
+      snprintf(why, sizeof why, "took fd %d of PID 1", fd);
+      escape("pidfd-init", why);
+      return;
+    }
+    if (errno != EBADF) {
+      held("pidfd-init", probe_err(errno));
+      return;
+    }
+  }
+  held("pidfd-init", "PID 1 holds no fd below 16");
 }
 
 static void try_core_pattern(void) {
@@ -198,6 +223,8 @@ int main(int argc, char **argv) {
         try_proc1();
       else if (!strcmp(m, "core_pattern"))
         try_core_pattern();
+      else if (!strcmp(m, "pidfd-init"))
+        try_pidfd_init();
       else if (!strcmp(m, "keyring-plant"))
         keyring_plant(a);
       else if (!strcmp(m, "keyring-find"))
