@@ -488,7 +488,9 @@ int cmd_run(const std::string& profile, const std::vector<std::string>& sets,
   ro.launch.verbose = verbose;
   ro.json_status_fd = json_fd;
   ro.registry_dir = launcher::registry_dir();
-  if (cache.enabled()) ro.trusted.push_back({"plan cache", cache.dir()});
+  // The cache folder, used now or by a later launch (--no-cache changes only this one).
+  ro.trusted.push_back(
+      {"plan cache", cache.enabled() ? cache.dir() : cli::PlanCache::default_path()});
   ro.vars = opts.vars;
   ro.search_path = opts.search_path;
   if (verbose && ro.registry_dir.empty())

@@ -242,6 +242,14 @@ PlanCache::PlanCache(std::string dir) {
   dir_ = std::move(*d);
 }
 
+std::string PlanCache::default_path() {
+  const char* xdg = getenv("XDG_CACHE_HOME");
+  if (xdg && xdg[0] == '/') return (fs::path(xdg) / "cordon").string();
+  const char* home = getenv("HOME");
+  if (home && home[0] == '/') return (fs::path(home) / ".cache" / "cordon").string();
+  return "";
+}
+
 PlanCache PlanCache::disabled(std::string reason) {
   PlanCache c{DisabledTag{}};
   c.disabled_reason_ = std::move(reason);

@@ -47,6 +47,10 @@ class PlanCache {
   // A cache that neither hits nor stores and touches no folder (`run --no-cache`). A path
   // like /nonexistent/... is no substitute: run as root, the cache would create it.
   static PlanCache disabled(std::string reason);
+  // Where the default cache lives ($XDG_CACHE_HOME/cordon, else $HOME/.cache/cordon), without
+  // creating or checking anything; "" when neither variable is an absolute path. A launch that
+  // does not use the cache still must not hand it to its app: a later launch will read it.
+  static std::string default_path();
 
   bool enabled() const { return !dir_.empty(); }
   const std::string& dir() const { return dir_; }

@@ -54,13 +54,14 @@ const WritableBind* bind_of(const std::vector<WritableBind>& binds, const struct
 }
 
 Result<void> inside_bind(const TrustedPath& t, const WritableBind& b) {
-  return fail(fmt::format("{} {} lies inside {}, which this sandbox binds read-write ({}): the "
-                          "app could rewrite it for the next launch; keep policies, their "
-                          "includes, the plan cache and the registry outside the sandbox's "
-                          "writable binds{}",
-                          t.what, t.path, b.path, b.origin,
-                          t.what == "plan cache" ? " (or run with --no-cache)" : ""),
-              EPERM);
+  return fail(
+      fmt::format("{} {} lies inside {}, which this sandbox binds read-write ({}): the "
+                  "app could rewrite it for the next launch; keep policies, their "
+                  "includes, the plan cache and the registry outside the sandbox's "
+                  "writable binds{}",
+                  t.what, t.path, b.path, b.origin,
+                  t.what == "plan cache" ? " (set XDG_CACHE_HOME to a folder outside them)" : ""),
+      EPERM);
 }
 
 Result<void> check_one(const TrustedPath& t, const std::vector<WritableBind>& binds, uid_t uid) {
