@@ -22,6 +22,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -366,16 +367,22 @@ bool fix_works(const audit::Denial& d, const PolicySource& src, const Edited& e,
 
 class Resolver {
  public:
-  Resolver(std::vector<PolicySource> given, std::vector<std::string> registry_dirs)
-      : given_(std::move(given)), dirs_(std::move(registry_dirs)) {
+  Resolver(std::vector<PolicySource> given, std::vector<std::string> registry_dirs,
+           std::ostream& err)
+      : given_(std::move(given)), dirs_(std::move(registry_dirs)), err_(err) {
     reload();
   }
 
   void reload() {
     last_reload_ = now_seconds();
     records_.clear();
+    std::vector<std::string> refused;
     for (const auto& d : dirs_)
-      for (auto& r : launcher::read_registry(d)) records_.push_back(std::move(r));
+      for (auto& r : launcher::read_registry(d, nullptr, &refused))
+        records_.push_back(std::move(r));
+    for (const auto& why : refused)
+      if (warned_.insert(why).second)
+        err_ << "cordon audit: warning: ignoring registry record " << why << "\n";
     audit::newest_first(records_);
   }
   size_t sandboxes() const { return records_.size(); }
@@ -479,6 +486,8 @@ class Resolver {
 
   std::vector<PolicySource> given_;
   std::vector<std::string> dirs_;
+  std::ostream& err_;
+  std::set<std::string> warned_;  // each refused record is told once, not at every reload
   std::vector<launcher::SandboxRecord> records_;
   double last_reload_ = 0;
   std::map<std::string, std::unique_ptr<PolicySource>> compiled_;
@@ -687,7 +696,7 @@ int cmd_audit(const AuditOptions& opts, std::ostream& out, std::ostream& err) {
   std::vector<std::string> dirs;
   if (!opts.no_registry && given.empty())
     dirs = opts.registries.empty() ? audit::registry_dirs_to_read() : opts.registries;
-  Resolver resolver(std::move(given), dirs);
+  Resolver resolver(std::move(given), dirs, err);
 
   audit::Collector c;
   if (since) c.since = *since;
