@@ -214,6 +214,19 @@ bool is_journal_tag(std::string_view w) {
   return std::all_of(w.begin() + 6, w.end() - 2, is_digit);
 }
 
+// Whether a syslog tag lets its message hold a record. "NAME[PID]:" is a program's: a service's
+// stdout reaches syslog so (journald forwards it under the unit's name), and a sandboxed
+// service chooses what it prints. Only the audit daemons' and dbus-daemon's (which logs its
+// AppArmor and SELinux mediation) may. Tags without a pid ("kernel:", "kern.notice:") may.
+bool tag_may_hold_records(std::string_view tag) {
+  size_t bracket = tag.find('[');
+  if (bracket == npos || !tag.ends_with("]:")) return true;
+  std::string_view name = tag.substr(0, bracket);
+  for (std::string_view n : {"audit", "auditd", "audispd", "audisp-syslog", "dbus", "dbus-daemon"})
+    if (name == n) return true;
+  return false;
+}
+
 // A kmsg prefix's priority is facility*8 + level; the kernel's own messages have facility 0,
 // lines written to /dev/kmsg by a program never do.
 bool kernel_priority(std::string_view kmsg_prefix) {
@@ -380,6 +393,7 @@ void parse_text(std::string_view line, Cursor& cur, bool nested) {
   if (type_pos == npos && !nested && !line.starts_with("audit(") && !bare_lead(line)) {
     msg = message_start(line, tag);
     if (msg == npos) return;  // written to /dev/kmsg by a program, not by the kernel
+    if (!tag_may_hold_records(tag)) return;
     std::tie(type_pos, node_pos) = typed_at(msg);
   }
   if (type_pos != npos) {
@@ -486,6 +500,8 @@ LineResult parse_journal_entry(const JournalEntry& e) {
   LineResult out;
   if (!e.message) return out;
   const std::string& message = *e.message;
+  // A service's stdout, which a sandboxed service writes itself: never a record.
+  if (e.transport == "stdout") return out;
   if (e.transport == "audit") {
     // The audit transport drops the header: MESSAGE is "TYPE body", the stamp is in fields.
     out.audit_like = true;

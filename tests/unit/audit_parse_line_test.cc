@@ -271,6 +271,23 @@ TEST(AuditParseLine, KmsgLinesOfProgramsAreNotTheKernels) {
   expect_seccomp(parse_line("5,5,6,-;audit: type=1326 audit(1700000000.123:456): " + body), "kmsg");
 }
 
+// A sandboxed service's stdout reaches the journal (_TRANSPORT=stdout) and, forwarded, syslog
+// under its unit's name: what it prints there is not a record.
+TEST(AuditParseLine, AServicesOutputIsNotARecord) {
+  std::string body(kBody);
+  expect_nothing("Dec  8 01:05:30 host redis-server[123]: audit: type=1326 audit(1.5:7): " + body);
+  expect_nothing("Dec  8 01:05:30 host redis-server[123]: type=SECCOMP msg=audit(1.5:7): " + body);
+  expect_nothing(
+      "Dec  8 01:05:30 host app[1]: apparmor=\"DENIED\" operation=\"open\" profile=\"p\" "
+      "name=\"/x\" pid=1 comm=\"a\" requested_mask=\"r\" denied_mask=\"r\"");
+  nlohmann::json j = {{"_TRANSPORT", "stdout"},
+                      {"SYSLOG_IDENTIFIER", "redis-server"},
+                      {"MESSAGE", "audit: type=1326 audit(1.5:7): " + body}};
+  expect_nothing(j.dump());
+  j["_TRANSPORT"] = "kernel";
+  expect_seccomp(parse_line(j.dump()), "journal-json");
+}
+
 // Where records do start: after every transport's header.
 TEST(AuditParseLine, RecordsAtTheStartOfTheMessage) {
   std::string body(kBody);
