@@ -564,6 +564,9 @@ LineResult parse_line(std::string_view line, const BodyFilter* filter) {
     parse_journal_json(line.substr(first), out);
     return out;
   }
+  // An indented line continues the message before it: dmesg and journalctl print a newline
+  // inside a kernel message (a file name may hold one) so, and what follows is its text.
+  if (first > 0) return out;
   Cursor cur{out, kMaxRecordsPerLine, filter};
   parse_text(line, cur, false);
   return out;

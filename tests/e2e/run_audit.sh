@@ -355,42 +355,58 @@ audit_both_sources() {
 #
 # The sandboxed program names a copy of itself with a SECCOMP record and faults in it: the
 # kernel's segfault report ("COMM[PID]: segfault at … in FILE[…]") carries the file name, so
-# kmsg holds "… in zzzz type=1326 audit(…): … comm="planted-MODE" … syscall=101 …". Root's
-# `cordon audit kmsg` must not report that ptrace denial.
+# kmsg holds "… in zzzz type=1326 audit(…): … comm="planted-MODE" … syscall=101 …". A second
+# name starts a line of its own: "zzzz\n[ 1.000000] audit: type=1326 …" (dmesg prints the rest
+# of the message indented on the next line). Root's `cordon audit kmsg`, and `dmesg | cordon
+# audit -`, must report neither ptrace denial.
 check_planted_segfault() {
   if [[ $(cat /proc/sys/debug/exception-trace 2>/dev/null) != 1 ]]; then
     skip audit-planted "debug.exception-trace (show_unhandled_signals) is not 1: no segfault reports here"
     return
   fi
-  local dir="$T/plant-$MODE" t0 name json line
+  local dir="$T/plant-$MODE" t0 kind name record json line src
   mkdir -p "$dir"
   cp "$PROBES/audittrip" "$dir/audittrip"
   [[ $MODE == unpriv ]] && chown -R 65534:65534 "$dir"
-  sleep 5 # a full printk burst: the report is rate-limited too
   t0=$(date +%s)
-  name="zzzzzzzzzzzzzzzz type=1326 audit($t0.500:4242): auid=0 uid=0 gid=0 ses=1 pid=4242 comm=\"planted-$MODE\" exe=\"planted\" sig=0 arch=c000003e syscall=101 compat=0 ip=0x1 code=0x50000 x="
-  cd "$dir" || return
-  # shellcheck disable=SC2016
-  raw "$CORDON" run -p cli -- /bin/sh -c 'cp ./audittrip "./$1" && exec "./$1" segv 0' sh "$name"
-  cd "$T/work" || return
-  expect_rc audit-planted-segv 139
-  sleep 0.5
-  line=$(dmesg | grep -F "audit($t0.500:4242): auid=0 uid=0 gid=0 ses=1 pid=4242 comm=\"planted-$MODE\"" | tail -1)
-  if [[ -z $line ]]; then
-    skip audit-planted "the kernel printed no segfault report for it (printk rate limit?)"
-    return
-  fi
-  pass audit-planted-kernel-printed "${line:0:120}…"
-  LASTCMD="cordon audit kmsg --json --no-registry --since @$t0"
-  json=$("$CORDON" audit kmsg --json --no-registry --since "@$t0" 2>"$T/log/err")
-  RC=$? OUT=$json ERR=$(<"$T/log/err")
-  expect_rc audit-planted-exit 0
-  if grep -qF "planted-$MODE" <<<"$json"; then
-    OUT=$(grep -F "planted-$MODE" <<<"$json")
-    fail audit-planted-ignored "expected no denial of comm planted-$MODE (the segfault report's file name)"
-  else
-    pass audit-planted-ignored
-  fi
+  for kind in inline newline; do
+    sleep 5 # a full printk burst: the report is rate-limited too
+    record="type=1326 audit($t0.500:4242): auid=0 uid=0 gid=0 ses=1 pid=4242 comm=\"planted-$MODE-$kind\" exe=\"planted\" sig=0 arch=c000003e syscall=101 compat=0 ip=0x1 code=0x50000 x="
+    if [[ $kind == inline ]]; then
+      name="zzzzzzzzzzzzzzzz $record"
+    else
+      name="zzzzzzzzzzzzzzzz"$'\n'"[    1.000000] audit: $record"
+    fi
+    cd "$dir" || return
+    # shellcheck disable=SC2016
+    raw "$CORDON" run -p cli -- /bin/sh -c 'cp ./audittrip "./$1" && exec "./$1" segv 0' sh "$name"
+    cd "$T/work" || return
+    expect_rc "audit-planted-$kind-segv" 139
+    sleep 0.5
+    line=$(dmesg | grep -F "comm=\"planted-$MODE-$kind\"" | tail -1)
+    if [[ -z $line ]]; then
+      skip "audit-planted-$kind" "the kernel printed no segfault report for it (printk rate limit?)"
+      continue
+    fi
+    pass "audit-planted-$kind-kernel-printed" "${line:0:100}…"
+  done
+  for src in kmsg dmesg; do
+    LASTCMD="cordon audit $src --json --no-registry --since @$t0"
+    if [[ $src == kmsg ]]; then
+      json=$("$CORDON" audit kmsg --json --no-registry --since "@$t0" 2>"$T/log/err")
+    else
+      LASTCMD="dmesg | cordon audit - --json --no-registry --since @$t0"
+      json=$(dmesg | "$CORDON" audit - --json --no-registry --since "@$t0" 2>"$T/log/err")
+    fi
+    RC=$? OUT=$json ERR=$(<"$T/log/err")
+    expect_rc "audit-planted-$src-exit" 0
+    if grep -qF "planted-$MODE" <<<"$json"; then
+      OUT=$(grep -F "planted-$MODE" <<<"$json")
+      fail "audit-planted-$src-ignored" "expected no denial of comm planted-$MODE-* (the segfault reports' file names)"
+    else
+      pass "audit-planted-$src-ignored"
+    fi
+  done
 }
 
 # ---- a fix never patches a shipped profile (issue #14, class 8c) ----------------------------

@@ -263,6 +263,15 @@ TEST(AuditParseLine, ACommCannotStartARecord) {
   }
 }
 
+// A file name may hold a newline: dmesg and journalctl print the rest of the message on an
+// indented line of its own, which is not a record however it looks.
+TEST(AuditParseLine, ContinuationLinesAreNotRecords) {
+  std::string body(kBody);
+  expect_nothing("               [ 1.000000] audit: type=1326 audit(1700000000.123:456): " + body);
+  expect_nothing("                audit: type=1326 audit(1700000000.123:456): " + body);
+  expect_nothing("\ttype=SECCOMP msg=audit(1700000000.123:456): " + body);
+}
+
 // A program that may write /dev/kmsg gets facility 1 (user) at least; the kernel's own are 0.
 TEST(AuditParseLine, KmsgLinesOfProgramsAreNotTheKernels) {
   std::string body(kBody);
