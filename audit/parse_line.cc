@@ -1,12 +1,15 @@
-// Format detection: find where the audit record starts in a line and what its prefix says about
-// the transport, then hand the body to parse_body().
+// Format detection: find where the audit record starts in a line (only ever at the start of the
+// message its transport carries) and what its prefix says about the transport, then hand the
+// body to parse_body().
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <ctime>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <tuple>
 
 #include "audit/fields.h"
 #include "audit/record.h"
@@ -45,6 +48,9 @@ size_t find_token(std::string_view s, std::string_view needle, size_t from = 0) 
 // "1700000000.123:456" or, from `ausearch -i`, "11/23/2026 12:00:00.123:456" (read as UTC:
 // ausearch prints local time and does not say which zone).
 bool parse_stamp(std::string_view stamp, Record& rec, bool& interpreted) {
+  // Digits and a date's separators only: the ')' that ends it is looked for on the line, and a
+  // stamp that ran over other text (a segfault report's) is no stamp.
+  if (stamp.size() > 40 || stamp.find_first_not_of("0123456789./:- ") != npos) return false;
   if (kernel_stamp(stamp, rec.time, rec.serial)) {
     interpreted = false;
     return true;
@@ -122,19 +128,6 @@ void infer_type(Record& rec, std::string_view body) {
   rec.type_name = std::string(record_type_name(type));
 }
 
-// Where a body with no header at all starts: AppArmor, SELinux or Landlock signatures.
-size_t find_bare_body(std::string_view s) {
-  size_t best = npos;
-  for (std::string_view sig : {"apparmor=\"", "avc:  ", "avc: "}) {
-    size_t p = find_token(s, sig);
-    if (p < best) best = p;
-  }
-  size_t d = find_token(s, "domain=");
-  if (d != npos && (s.find(" blockers=", d) != npos || s.find(" status=", d) != npos) && d < best)
-    best = d;
-  return best;
-}
-
 bool is_kmsg_prefix(std::string_view p) {
   // "PRIORITY,SEQ,USEC,FLAGS[,…];"
   size_t semi = p.find(';');
@@ -186,6 +179,110 @@ size_t blank_at_or_after(std::string_view s, size_t from, bool blank) {
   for (size_t i = from; i < s.size(); ++i)
     if ((s[i] == ' ' || s[i] == '\t') == blank) return i;
   return npos;
+}
+
+// ---- Where a record may start -------------------------------------------------------------
+//
+// A sandboxed program can make the kernel print text of its choosing: a segfault report
+// "COMM[PID]: segfault at … in FILE[…]" carries its comm and the name of the file it faulted
+// in, and other reports carry other names. So a record counts only where the kernel (or auditd)
+// starts one: at the start of the message, after the header its transport puts in front
+// (kmsg's "PRI,SEQ,USEC,FLAGS;", dmesg's "[TIME]" groups, syslog's "TIME HOST TAG:"), never
+// where `type=` merely occurs further on. The kernel starts a message with its own text or,
+// at worst, with a task's comm (at most 15 bytes, followed by its own "[PID]: …"); every lead
+// accepted below is longer than that, so no comm completes one.
+
+// The end of the "[…]" groups (dmesg's time, the caller id "[T60]") starting at `from`, and
+// of the blanks after them; `from` when there are none.
+size_t skip_brackets(std::string_view s, size_t from) {
+  size_t p = from;
+  while (p < s.size() && s[p] == '[') {
+    size_t close = s.find(']', p);
+    if (close == npos) break;
+    p = close + 1;
+    while (p < s.size() && (s[p] == ' ' || s[p] == '\t')) ++p;
+  }
+  return p;
+}
+
+// A syslog tag ("kernel:", "audit[123]:", "dbus-daemon[9]:", Android's "E/audit:").
+bool is_tag(std::string_view w) { return !w.empty() && w.back() == ':'; }
+
+// journald's short form names the record's transport "audit[PID]:".
+bool is_journal_tag(std::string_view w) {
+  if (!w.starts_with("audit[") || !w.ends_with("]:") || w.size() < 9) return false;
+  return std::all_of(w.begin() + 6, w.end() - 2, is_digit);
+}
+
+// Whether a syslog tag lets its message hold a record. "NAME[PID]:" is a program's: a service's
+// stdout reaches syslog so (journald forwards it under the unit's name), and a sandboxed
+// service chooses what it prints. Only the audit daemons' and dbus-daemon's (which logs its
+// AppArmor and SELinux mediation) may. Tags without a pid ("kernel:", "kern.notice:") may.
+bool tag_may_hold_records(std::string_view tag) {
+  size_t bracket = tag.find('[');
+  if (bracket == npos || !tag.ends_with("]:")) return true;
+  std::string_view name = tag.substr(0, bracket);
+  for (std::string_view n : {"audit", "auditd", "audispd", "audisp-syslog", "dbus", "dbus-daemon"})
+    if (name == n) return true;
+  return false;
+}
+
+// A kmsg prefix's priority is facility*8 + level; the kernel's own messages have facility 0,
+// lines written to /dev/kmsg by a program never do.
+bool kernel_priority(std::string_view kmsg_prefix) {
+  unsigned pri = 0;
+  auto [end, ec] =
+      std::from_chars(kmsg_prefix.data(), kmsg_prefix.data() + kmsg_prefix.size(), pri);
+  return ec == std::errc() && end != kmsg_prefix.data() && pri < 8;
+}
+
+// Where the message starts after the transport's header, and the syslog tag before it ("" when
+// none); npos for a kmsg line a program wrote. Without a header the message starts at 0.
+size_t message_start(std::string_view line, std::string_view& tag) {
+  if (size_t semi = line.find(';'); semi != npos && is_kmsg_prefix(line.substr(0, semi + 1)))
+    return kernel_priority(line) ? semi + 1 : npos;
+  size_t p = skip_brackets(line, 0);
+  // syslog: the tag is the first word ending in ':' among the first six (a BSD or ISO time of
+  // one to three words, a host, Android's "PID-TID/?"); after it may come the kernel's
+  // "[TIME]" when the daemon read /proc/kmsg.
+  size_t w = blank_at_or_after(line, p, false);
+  for (int k = 0; k < 6 && w != npos; ++k) {
+    size_t e = blank_at_or_after(line, w, true);
+    if (e == npos) e = line.size();
+    std::string_view word = line.substr(w, e - w);
+    if (word.find_first_of("=(") != npos) break;  // a record's field: no header word has one
+    if (is_tag(word)) {
+      tag = word;
+      size_t m = blank_at_or_after(line, e, false);
+      return m == npos ? line.size() : skip_brackets(line, m);
+    }
+    w = blank_at_or_after(line, e, false);
+  }
+  return p;
+}
+
+// A record body with no header, as the kernel documentation and dbus-daemon print them:
+// AppArmor's apparmor="TYPE", SELinux's "avc:  denied  { ", Landlock's "domain=ID blockers="
+// or "domain=ID status=", each as the kernel writes it.
+bool bare_lead(std::string_view s) {
+  if (s.starts_with("apparmor=\"")) {
+    for (std::string_view t :
+         {"AUDIT", "ALLOWED", "DENIED", "HINT", "STATUS", "ERROR", "KILLED", "AUTO"})
+      if (s.substr(10).starts_with(t) && s.substr(10 + t.size()).starts_with("\" ")) return true;
+    return false;
+  }
+  if (s.starts_with("avc:  denied  { ") || s.starts_with("avc:  granted  { ")) return true;
+  if (!s.starts_with("domain=")) return false;
+  size_t i = 7;
+  while (i < s.size() && std::isxdigit(static_cast<unsigned char>(s[i]))) ++i;
+  if (i == 7) return false;
+  std::string_view rest = s.substr(i);
+  return rest.starts_with(" blockers=") || rest.starts_with(" status=");
+}
+
+// What follows an old kernel's "audit(STAMP):" (no type=): a body signature or "type=".
+bool stamp_body_lead(std::string_view s) {
+  return s.starts_with("type=") || s.starts_with("avc: ") || bare_lead(s);
 }
 
 struct Cursor {
@@ -276,90 +373,80 @@ void parse_typed(std::string_view line, size_t type_pos, size_t node_pos, Cursor
 
 void parse_text(std::string_view line, Cursor& cur, bool nested) {
   LineResult& out = cur.out;
-  size_t type_pos = find_token(line, "type=");
-  // Only what comes before `type=` can be another form's header: look no further.
-  std::string_view head = type_pos == npos ? line : line.substr(0, type_pos);
-  size_t stamp_pos = find_token(head, "audit(");
-  size_t journal_pos = npos;
-  // journald's short form: "audit[1234]: " (checked in place, so a line of "audit[audit[…"
-  // stays linear).
-  for (size_t p = find_token(head, "audit["); p != npos; p = find_token(head, "audit[", p + 1)) {
-    size_t d = p + 6;
-    while (d < line.size() && is_digit(line[d])) ++d;
-    if (d > p + 6 && line.substr(d).starts_with("]: ")) {
-      journal_pos = p;
-      break;
+  // A record glued onto another's line starts `rest`; any other record starts its message.
+  std::string_view tag;
+  size_t msg = 0;
+  auto typed_at = [&](size_t p) -> std::pair<size_t, size_t> {  // {type=, node=} or npos
+    std::string_view m = line.substr(p);
+    if (m.starts_with("type=")) return {p, npos};
+    if (!nested && m.starts_with("audit: type=")) return {p + 7, npos};
+    if (m.starts_with("node=") || m.starts_with("host=")) {
+      // auditd's (or audispd's) node=X before the record.
+      size_t e = blank_at_or_after(line, p, true);
+      size_t t = e == npos ? npos : blank_at_or_after(line, e, false);
+      if (t != npos && line.substr(t).starts_with("type=")) return {t, p};
     }
+    return {npos, npos};
+  };
+  auto [type_pos, node_pos] = typed_at(0);
+  // A headerless line may hold a body of its own at 0 ("avc:  denied  {" would read as a tag).
+  if (type_pos == npos && !nested && !line.starts_with("audit(") && !bare_lead(line)) {
+    msg = message_start(line, tag);
+    if (msg == npos) return;  // written to /dev/kmsg by a program, not by the kernel
+    if (!tag_may_hold_records(tag)) return;
+    std::tie(type_pos, node_pos) = typed_at(msg);
   }
-  size_t first = std::min({type_pos, stamp_pos, journal_pos});
-  if (first == npos) {
+  if (type_pos != npos) {
+    parse_typed(line, type_pos, node_pos, cur, nested);
+    return;
+  }
+  if (nested) return;
+  std::string_view m = line.substr(msg);
+  Record rec;
+  std::string_view body;
+  if (is_journal_tag(tag)) {
+    // journald short: "host audit[1234]: SECCOMP auid=…" or "audit[1234]: AVC avc: …": the
+    // record's type, then a body whose first word is a field or a signature.
+    size_t w = m.find(' ');
+    std::string_view token = m.substr(0, w);
+    body = w == npos ? npos_sv : m.substr(w + 1);
+    std::string_view first = body.substr(0, body.find(' '));
+    size_t eq = first.find('=');
+    bool field = eq != npos && eq > 0;
+    if (record_type_number(token) == 0 || !(field || first.starts_with("avc:"))) return;
+    set_type(rec, token);
+    out.format = "journal-short";
+  } else if (m.starts_with("audit(")) {
+    // The old syslog form with no type: "kernel: audit(1158064002.046:4): avc:  denied …".
+    size_t close = m.find(')');
+    bool interpreted = false;
+    if (close == npos || !parse_stamp(m.substr(6, close - 6), rec, interpreted)) return;
+    body = m.substr(close + 1);
+    if (body.starts_with(":")) body.remove_prefix(1);
+    body.remove_prefix(std::min(body.find_first_not_of(' '), body.size()));
+    if (!stamp_body_lead(body)) return;
+    infer_type(rec, body);
+    out.format = prefix_format(line.substr(0, msg));
+    // Old kernels printed the type after the stamp: "audit(…): type=1503 operation=…".
+    if (rec.type == 0 && body.starts_with("type=")) {
+      size_t e = body.find(' ');
+      set_type(rec, body.substr(5, e == npos ? npos : e - 5));
+      body = e == npos ? npos_sv : body.substr(e + 1);
+    }
+  } else if (bare_lead(m)) {
+    body = m;
+    infer_type(rec, line);
+    out.format = msg == 0 ? "bare" : "syslog";
+  } else {
     if (is_lost_notice(line)) {
       out.audit_like = true;
       out.lost_notice = true;
       out.format = prefix_format(line.substr(0, line.find("audit")));
       out.error = "kernel rate-limit notice (records were dropped)";
-      return;
     }
-    size_t bare = find_bare_body(line);
-    if (bare == npos) return;
-    out.audit_like = true;
-    Record rec;
-    std::string_view body = line.substr(bare);
-    infer_type(rec, line);
-    parse_body(body, BodyOptions{}, rec);
-    if (!nested) out.format = bare == 0 ? "bare" : "syslog";
-    out.records.push_back(std::move(rec));
-    return;
-  }
-  if (first == type_pos) {
-    // The record may be behind node=X or host=X.
-    size_t node_pos = npos;
-    std::string_view before = line.substr(0, type_pos);
-    while (!before.empty() && before.back() == ' ') before.remove_suffix(1);
-    size_t word = before.find_last_of(' ');
-    word = word == npos ? 0 : word + 1;
-    std::string_view last = before.substr(word);
-    if (last.starts_with("node=") || last.starts_with("host=")) node_pos = word;
-    parse_typed(line, type_pos, node_pos, cur, nested);
     return;
   }
   out.audit_like = true;
-  Record rec;
-  std::string_view body;
-  if (first == journal_pos) {
-    // journald short: "host audit[1234]: SECCOMP auid=…" or "audit[1234]: AVC avc: …".
-    size_t close = line.find("]: ", journal_pos);
-    body = line.substr(close + 3);
-    size_t w = body.find(' ');
-    std::string_view token = body.substr(0, w);
-    if (record_type_number(token) != 0) {
-      set_type(rec, token);
-      body = w == npos ? npos_sv : body.substr(w + 1);
-    } else {
-      infer_type(rec, body);
-    }
-    if (!nested) out.format = "journal-short";
-  } else {
-    // The old syslog form with no type: "kernel: audit(1158064002.046:4): avc:  denied …".
-    size_t close = line.find(')', stamp_pos);
-    bool interpreted = false;
-    if (close == npos ||
-        !parse_stamp(line.substr(stamp_pos + 6, close - stamp_pos - 6), rec, interpreted)) {
-      out.error = "bad audit(…) header";
-      return;
-    }
-    body = line.substr(close + 1);
-    if (body.starts_with(":")) body.remove_prefix(1);
-    infer_type(rec, body);
-    if (!nested) out.format = prefix_format(line.substr(0, stamp_pos));
-  }
-  // Old kernels printed the type after the stamp: "audit(…): type=1503 operation=…".
-  std::string_view lead = body.substr(std::min(body.find_first_not_of(' '), body.size()));
-  if (rec.type == 0 && lead.starts_with("type=")) {
-    size_t e = lead.find(' ');
-    set_type(rec, lead.substr(5, e == npos ? npos : e - 5));
-    body = e == npos ? npos_sv : lead.substr(e + 1);
-  }
   BodyResult br = parse_body(body, BodyOptions{}, rec);
   out.records.push_back(std::move(rec));
   if (br.next_record) parse_glued(body.substr(*br.next_record), cur);
@@ -413,6 +500,8 @@ LineResult parse_journal_entry(const JournalEntry& e) {
   LineResult out;
   if (!e.message) return out;
   const std::string& message = *e.message;
+  // A service's stdout, which a sandboxed service writes itself: never a record.
+  if (e.transport == "stdout") return out;
   if (e.transport == "audit") {
     // The audit transport drops the header: MESSAGE is "TYPE body", the stamp is in fields.
     out.audit_like = true;
@@ -475,6 +564,9 @@ LineResult parse_line(std::string_view line, const BodyFilter* filter) {
     parse_journal_json(line.substr(first), out);
     return out;
   }
+  // An indented line continues the message before it: dmesg and journalctl print a newline
+  // inside a kernel message (a file name may hold one) so, and what follows is its text.
+  if (first > 0) return out;
   Cursor cur{out, kMaxRecordsPerLine, filter};
   parse_text(line, cur, false);
   return out;

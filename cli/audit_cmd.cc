@@ -22,6 +22,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -294,9 +295,10 @@ struct Resolved {
   std::optional<audit::Attribution> attribution;
   const PolicySource* policy = nullptr;
   std::string sandbox;  // "ID (pid N, matched by pid)"; "" when not from the registry
+  FixTarget target;     // the file a fix to `policy` writes
   std::optional<Edited> fix;
   std::string diff;
-  std::string fix_note;  // why a suggested change has no diff
+  std::string fix_note;  // why a suggested change has no diff, or where the diff goes
 };
 
 std::optional<std::string> read_text(const std::string& path) {
@@ -305,6 +307,12 @@ std::optional<std::string> read_text(const std::string& path) {
   std::stringstream ss;
   ss << in.rdbuf();
   return ss.str();
+}
+
+std::string cwd() {
+  std::error_code ec;
+  auto p = std::filesystem::current_path(ec);
+  return ec ? std::string(".") : p.string();
 }
 
 // The diff label: the path relative to the working directory when it lies beneath it (so
@@ -333,10 +341,11 @@ audit::Attribution attribute_in(const audit::Denial& d, const launcher::Plan& pl
 
 // Does the edited text decide `d` the way the change meant? Compiles it and attributes the
 // denial again: the entry on the edited line must now decide, allowing it.
-bool fix_works(const audit::Denial& d, const PolicySource& src, const Edited& e,
-               const audit::Change& c, std::string& why) {
+// `path` is the file the edit writes: the policy itself, or a new file including it.
+bool fix_works(const audit::Denial& d, const PolicySource& src, const std::string& path,
+               const Edited& e, const audit::Change& c, std::string& why) {
   policy::Diagnostics diags;
-  policy::PolicyIR ir = policy::check_policy_text(src.path, e.text, src.opts, diags);
+  policy::PolicyIR ir = policy::check_policy_text(path, e.text, src.opts, diags);
   if (diags.has_errors()) {
     why = fmt::format("the edited policy does not compile ({} errors)", diags.error_count());
     return false;
@@ -351,31 +360,59 @@ bool fix_works(const audit::Denial& d, const PolicySource& src, const Edited& e,
     audit::Denial allowed = d;
     allowed.action = "allow";
     audit::Attribution a = audit::attribute(allowed, *plan);
-    std::string want = fmt::format("{}:{}:", src.path, e.line);
+    std::string want = fmt::format("{}:{}:", path, e.line);
     if (a.rule && a.rule->starts_with(want) && a.rule_action.starts_with("allow")) return true;
     why = fmt::format("after the edit the call is decided by {}", a.rule.value_or("the default"));
     return false;
   }
-  audit::Attribution a = attribute_in(d, *plan, src.path);
-  std::string want = fmt::format("{}:{}:", src.path, e.line);
+  audit::Attribution a = attribute_in(d, *plan, path);
+  std::string want = fmt::format("{}:{}:", path, e.line);
   bool ok = a.rule && a.rule->starts_with(want);
   if (ok && c.block == "filesystem") ok = a.rule_action.starts_with(c.kind + " ");
   if (!ok) why = fmt::format("after the edit the access is decided by {}", a.rule.value_or("none"));
   return ok;
 }
 
+// The directories of shipped profiles a policy compiled with `opts` draws on.
+std::vector<std::string> library_dirs(const policy::CheckOptions& opts) {
+  std::vector<std::string> dirs = opts.search_path;
+  dirs.push_back(policy::profiles_dir());
+  return dirs;
+}
+
+// The text a fix to `target` starts from: the policy's own, or a new including file's.
+std::optional<std::string> base_text(const FixTarget& target) {
+  if (!target.includes.empty()) return including_file_text(target.includes);
+  return read_text(target.path);
+}
+
+// What the diff of a new including file means for the next run.
+std::string new_file_note(const FixTarget& t) {
+  return fmt::format(
+      "{} is a shipped profile: the diff creates ./{}, which includes it; apply it with "
+      "patch -p0 and run with -p ./{}",
+      std::filesystem::path(t.includes).filename().string(), diff_label(t.path),
+      diff_label(t.path));
+}
+
 class Resolver {
  public:
-  Resolver(std::vector<PolicySource> given, std::vector<std::string> registry_dirs)
-      : given_(std::move(given)), dirs_(std::move(registry_dirs)) {
+  Resolver(std::vector<PolicySource> given, std::vector<std::string> registry_dirs,
+           std::ostream& err)
+      : given_(std::move(given)), dirs_(std::move(registry_dirs)), err_(err) {
     reload();
   }
 
   void reload() {
     last_reload_ = now_seconds();
     records_.clear();
+    std::vector<std::string> refused;
     for (const auto& d : dirs_)
-      for (auto& r : launcher::read_registry(d)) records_.push_back(std::move(r));
+      for (auto& r : launcher::read_registry(d, nullptr, &refused))
+        records_.push_back(std::move(r));
+    for (const auto& why : refused)
+      if (warned_.insert(why).second)
+        err_ << "cordon audit: warning: ignoring registry record " << why << "\n";
     audit::newest_first(records_);
   }
   size_t sandboxes() const { return records_.size(); }
@@ -393,6 +430,7 @@ class Resolver {
 
   Resolved resolve(const audit::Denial& d) {
     Resolved out;
+    uid_t sandbox_uid = geteuid();  // who ran the sandbox: the caller, unless the registry says
     if (!given_.empty()) {
       for (const auto& p : given_) {
         audit::Attribution a = attribute_in(d, p.plan, p.path);
@@ -404,6 +442,7 @@ class Resolver {
       }
     } else if (auto m = audit::match_sandbox(d, records_, now_seconds(), audit::live_pid_ns)) {
       const auto& r = *m.value().record;
+      sandbox_uid = r.uid;
       out.sandbox = fmt::format("{} ({}, matched by {})", r.id,
                                 r.command.empty() ? "?" : r.command.front(), m->how);
       const PolicySource* src = policy_of(r);
@@ -423,16 +462,27 @@ class Resolver {
     }
     if (out.attribution && out.attribution->change && out.policy) {
       const audit::Change& c = *out.attribution->change;
-      auto text = read_text(out.policy->path);
-      auto e = text ? apply_change(out.policy->path, *text, c)
-                    : Result<Edited>(fail("cannot read " + out.policy->path));
+      out.target = fix_target(out.policy->path, library_dirs(out.policy->opts), geteuid(),
+                              sandbox_uid, cwd());
+      const FixTarget& t = out.target;
+      if (t.path.empty()) {
+        out.fix_note = "no diff: " + t.why;
+        return out;
+      }
+      auto text = base_text(t);
+      auto e =
+          text ? apply_change(t.path, *text, c) : Result<Edited>(fail("cannot read " + t.path));
       std::string why;
       if (!e) {
         out.fix_note = e.error().message();
-      } else if (!fix_works(d, *out.policy, *e, c, why)) {
+      } else if (!fix_works(d, *out.policy, t.path, *e, c, why)) {
         out.fix_note = "no diff: " + why;
+      } else if (t.includes.empty()) {
+        out.diff = unified_diff(diff_label(t.path), *text, e->text);
+        out.fix = std::move(*e);
       } else {
-        out.diff = unified_diff(diff_label(out.policy->path), *text, e->text);
+        out.diff = unified_diff(diff_label(t.path), "", e->text, "/dev/null");
+        out.fix_note = new_file_note(t);
         out.fix = std::move(*e);
       }
     }
@@ -479,6 +529,8 @@ class Resolver {
 
   std::vector<PolicySource> given_;
   std::vector<std::string> dirs_;
+  std::ostream& err_;
+  std::set<std::string> warned_;  // each refused record is told once, not at every reload
   std::vector<launcher::SandboxRecord> records_;
   double last_reload_ = 0;
   std::map<std::string, std::unique_ptr<PolicySource>> compiled_;
@@ -559,28 +611,40 @@ nlohmann::json json_of(const audit::Entry& e, const Resolved& r) {
 // Every verified fix, one policy file at a time, as one patch.
 std::string combined_diff(const std::vector<audit::Entry>& entries,
                           const std::vector<Resolved>& res, std::ostream& err) {
-  std::map<std::string, std::pair<std::string, std::string>> texts;  // path → (before, after)
+  struct Texts {
+    std::string before, after;
+    const FixTarget* target;
+  };
+  std::map<std::string, Texts> texts;  // by the file the fix writes
   for (size_t i = 0; i < entries.size(); ++i) {
     const Resolved& r = res[i];
     if (!r.fix || !r.policy) continue;
-    const std::string& path = r.policy->path;
+    const std::string& path = r.target.path;
     auto it = texts.find(path);
     if (it == texts.end()) {
-      auto t = read_text(path);
+      auto t = base_text(r.target);
       if (!t) continue;
-      it = texts.emplace(path, std::make_pair(*t, *t)).first;
+      std::string before = r.target.includes.empty() ? *t : "";
+      it = texts.emplace(path, Texts{before, *t, &r.target}).first;
     }
-    auto e = apply_change(path, it->second.second, *r.attribution->change);
+    auto e = apply_change(path, it->second.after, *r.attribution->change);
     std::string why;
-    if (!e || !fix_works(entries[i].denial, *r.policy, *e, *r.attribution->change, why)) {
+    if (!e || !fix_works(entries[i].denial, *r.policy, path, *e, *r.attribution->change, why)) {
       err << fmt::format("cordon audit: {}: left out of the patch: {}\n",
                          r.attribution->change->entry, e ? why : e.error().message());
       continue;
     }
-    it->second.second = std::move(e->text);
+    it->second.after = std::move(e->text);
   }
   std::string out;
-  for (const auto& [path, t] : texts) out += unified_diff(diff_label(path), t.first, t.second);
+  for (const auto& [path, t] : texts) {
+    if (t.target->includes.empty()) {
+      out += unified_diff(diff_label(path), t.before, t.after);
+      continue;
+    }
+    out += unified_diff(diff_label(path), "", t.after, "/dev/null");
+    err << "cordon audit: " << new_file_note(*t.target) << "\n";
+  }
   return out;
 }
 
@@ -687,7 +751,7 @@ int cmd_audit(const AuditOptions& opts, std::ostream& out, std::ostream& err) {
   std::vector<std::string> dirs;
   if (!opts.no_registry && given.empty())
     dirs = opts.registries.empty() ? audit::registry_dirs_to_read() : opts.registries;
-  Resolver resolver(std::move(given), dirs);
+  Resolver resolver(std::move(given), dirs, err);
 
   audit::Collector c;
   if (since) c.since = *since;

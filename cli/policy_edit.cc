@@ -1,8 +1,12 @@
 #include "cli/policy_edit.h"
 
 #include <fmt/format.h>
+#include <string.h>
+#include <sys/stat.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <filesystem>
 #include <string_view>
 #include <vector>
 
@@ -263,7 +267,56 @@ Result<Edited> apply_change(const std::string& path, const std::string& text,
   return fail("unknown policy block " + c.block);
 }
 
-std::string unified_diff(const std::string& label, const std::string& a, const std::string& b) {
+FixTarget fix_target(const std::string& policy, const std::vector<std::string>& library_dirs,
+                     uid_t caller, uid_t sandbox_uid, const std::string& cwd) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  fs::path canon = fs::weakly_canonical(policy, ec);
+  if (ec) canon = fs::absolute(policy, ec).lexically_normal();
+  FixTarget t;
+  for (const auto& dir : library_dirs) {
+    fs::path lib = fs::weakly_canonical(dir, ec);
+    if (ec || lib.empty()) continue;
+    auto rel = canon.lexically_relative(lib);
+    if (rel.empty() || *rel.begin() == "..") continue;
+    fs::path local = fs::path(cwd) / (canon.stem().string() + "-local.cordon");
+    if (fs::exists(fs::symlink_status(local, ec))) {
+      t.why =
+          fmt::format("{} is a shipped profile and {} exists: add the change there, or remove it",
+                      policy, local.string());
+      return t;
+    }
+    t.path = local.string();
+    t.includes = canon.string();
+    return t;
+  }
+  struct stat st;
+  if (stat(policy.c_str(), &st) != 0) {
+    t.why = fmt::format("cannot stat {}: {}", policy, strerror(errno));
+    return t;
+  }
+  if (st.st_uid != caller) {
+    t.why = fmt::format(
+        "{} is owned by uid {}, not by you: cordon audit changes only your own "
+        "policy files",
+        policy, st.st_uid);
+    return t;
+  }
+  if (sandbox_uid != caller) {
+    t.why = fmt::format("the sandbox was run by uid {}: its policy is that user's to change",
+                        sandbox_uid);
+    return t;
+  }
+  t.path = policy;
+  return t;
+}
+
+std::string including_file_text(const std::string& included) {
+  return fmt::format("cordon 1\ninclude \"{}\"\n", included);
+}
+
+std::string unified_diff(const std::string& label, const std::string& a, const std::string& b,
+                         const std::string& from_label) {
   if (a == b) return "";
   auto split = [](const std::string& s) {
     std::vector<std::string_view> lines;
@@ -302,7 +355,7 @@ std::string unified_diff(const std::string& label, const std::string& a, const s
       ++j;
     }
   }
-  std::string out = fmt::format("--- {}\n+++ {}\n", label, label);
+  std::string out = fmt::format("--- {}\n+++ {}\n", from_label.empty() ? label : from_label, label);
   constexpr size_t kContext = 3;
   size_t k = 0;
   while (k < ops.size()) {

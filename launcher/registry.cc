@@ -166,12 +166,14 @@ std::vector<std::string> record_names(int dirfd) {
   return names;
 }
 
-std::optional<std::string> read_small(int dirfd, const std::string& name) {
+// The text of a record file, and in `owner` the uid that owns it.
+std::optional<std::string> read_small(int dirfd, const std::string& name, uid_t& owner) {
   UniqueFd fd(openat(dirfd, name.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC));
   if (!fd) return std::nullopt;
   struct stat st;
   if (fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode) || st.st_size > kMaxRecordBytes)
     return std::nullopt;
+  owner = st.st_uid;
   std::string text(static_cast<size_t>(st.st_size), '\0');
   size_t got = 0;
   while (got < text.size()) {
@@ -207,10 +209,13 @@ void prune_registry(const std::string& dir, size_t keep) {
   }
 }
 
-std::vector<SandboxRecord> read_registry(const std::string& dir, size_t* skipped) {
+std::vector<SandboxRecord> read_registry(const std::string& dir, size_t* skipped,
+                                         std::vector<std::string>* refused) {
   std::vector<SandboxRecord> out;
   UniqueFd d(open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (!d) return out;
+  struct stat dst;
+  if (fstat(d.get(), &dst) != 0) return out;
   auto names = record_names(d.get());
   for (const auto& n : names) {
     // A record caught between its ended form's rename and the running one's removal.
@@ -218,12 +223,25 @@ std::vector<SandboxRecord> read_registry(const std::string& dir, size_t* skipped
         std::binary_search(names.begin(), names.end(),
                            n.substr(0, n.size() - std::strlen(kRunningSuffix)) + ".json", by_start))
       continue;
-    auto text = read_small(d.get(), n);
+    uid_t owner = 0;
+    auto text = read_small(d.get(), n, owner);
     auto rec = text ? parse_record(*text) : std::nullopt;
-    if (rec)
-      out.push_back(std::move(*rec));
-    else if (skipped)
-      ++*skipped;
+    if (!rec) {
+      if (skipped) ++*skipped;
+      continue;
+    }
+    // Anyone may write a record into a directory of their own (root reads every
+    // /run/user/*/cordon): it speaks for the uid that owns it and its directory, never for
+    // the uid it names.
+    if (rec->uid != owner || owner != dst.st_uid) {
+      if (refused)
+        refused->push_back(fmt::format(
+            "{}/{}: the record says uid {}, but the file is owned by uid {} and its directory "
+            "by uid {}",
+            dir, n, rec->uid, owner, dst.st_uid));
+      continue;
+    }
+    out.push_back(std::move(*rec));
   }
   return out;
 }

@@ -50,7 +50,10 @@ Result<void> write_record(const std::string& dir, const SandboxRecord& rec);
 void prune_registry(const std::string& dir, size_t keep = kRegistryKeep);
 
 // Every record in `dir` (unreadable or malformed files are skipped and counted in `skipped`).
-std::vector<SandboxRecord> read_registry(const std::string& dir, size_t* skipped = nullptr);
+// A record counts only when the uid it names owns both its file and `dir`; one that does not
+// is left out, with a line naming its file in `refused`.
+std::vector<SandboxRecord> read_registry(const std::string& dir, size_t* skipped = nullptr,
+                                         std::vector<std::string>* refused = nullptr);
 
 // JSON text of a record, and its reader (nullopt on malformed input).
 std::string record_json(const SandboxRecord& rec);

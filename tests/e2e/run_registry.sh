@@ -102,8 +102,57 @@ check_unsafe_registry() {
   rm -rf "$d"
 }
 
+# Root's `cordon audit` reads every /run/user/*/cordon (issue #14, class 8b). uid 65534 writes
+# into a registry directory of its own a record claiming uid 0, whose policy is the shipped
+# base.cordon, for a pid of its choosing, and a log line of a denial of that pid (any process
+# can make one: a sandbox of its own logs them): the reader — root or 65534 — must not match
+# the denial to that record, and warns naming the file. An honest record of 65534's in the
+# same directory still counts.
+check_forged_record() {
+  local d="$T/forge" now json row
+  mkdir -p "$d/cordon"
+  chown 65534:65534 "$d" "$d/cordon"
+  chmod 700 "$d" "$d/cordon"
+  now=$(date +%s)
+  # record ID PID UID POLICY COMM: one registry record as the launcher writes it.
+  record() {
+    printf '{"version":1,"id":"%s","host_pid":%s,"app_pid":null,"pid_ns":null,"uid":%s,"start":%s,"end":%s,"exit_code":0,"command":["/bin/sh"],"policy_name":"x","policy_files":["%s"],"policy_hash":"x","vars":{"PROBES":"%s"},"search_path":["%s/lib","%s"]}\n' \
+      "$1" "$2" "$3" "$((now - 10))" "$((now + 10))" "$4" "$PROBES" "$CORDON_PROFILES" "$CORDON_PROFILES"
+  }
+  record "${now}000000000-4242" 4242 0 "$CORDON_PROFILES/lib/base.cordon" |
+    setpriv --reuid=65534 --regid=65534 --clear-groups -- sh -c "cat >'$d/cordon/${now}000000000-4242.json'"
+  record "${now}000000001-4343" 4343 65534 "$POLICIES/audit-ptrace.cordon" |
+    setpriv --reuid=65534 --regid=65534 --clear-groups -- sh -c "cat >'$d/cordon/${now}000000001-4343.json'"
+  {
+    printf 'type=SECCOMP msg=audit(%s.000:1): auid=0 uid=0 gid=0 ses=1 pid=4242 comm="forged" exe="/usr/bin/forged" sig=0 arch=c000003e syscall=159 compat=0 ip=0x1 code=0x50000\n' "$now"
+    printf 'type=SECCOMP msg=audit(%s.000:2): auid=0 uid=0 gid=0 ses=1 pid=4343 comm="honest" exe="/usr/bin/honest" sig=0 arch=c000003e syscall=101 compat=0 ip=0x1 code=0x50000\n' "$now"
+  } >"$T/forged.log"
+  chmod 644 "$T/forged.log"
+  raw "$CORDON" audit --json --registry "$d/cordon" "$T/forged.log"
+  json=$OUT
+  expect_rc forged-audit-exit 0
+  row=$(python3 -c '
+import json, sys
+for line in sys.stdin:
+    j = json.loads(line)
+    print("{}|{}|{}".format(j["comm"], j["sandbox"], j["policy"]))
+' <<<"$json")
+  expect forged-record-unused "forged\|None\|None" "$(grep '^forged|' <<<"$row")"
+  expect forged-record-warned ".*cordon audit: warning: ignoring registry record $d/cordon/${now}000000000-4242\.json: the record says uid 0, but the file is owned by uid 65534 and its directory by uid 65534.*" \
+    "$(grep -F 'ignoring registry record' <<<"$ERR")"
+  expect forged-honest-used "honest\|${now}000000001-4343 \(/bin/sh, matched by pid\)\|.*" "$(grep '^honest|' <<<"$row")"
+  raw "$CORDON" audit --diff --registry "$d/cordon" "$T/forged.log"
+  if grep -q 'base\.cordon' <<<"$OUT"; then
+    fail forged-no-patch "expected no patch of base.cordon"
+  else
+    pass forged-no-patch
+  fi
+  rm -rf "$d"
+}
+
 both check_registered
 both check_audit_by_registry
 both check_no_registry_unpriv
 both check_unsafe_registry
+both check_forged_record
 e2e_finish

@@ -7,10 +7,17 @@
  *                              the caller's (writable) and only Landlock refuses (EACCES).
  *                              An existing file is never touched (EEXIST).
  *   audittrip ptrace PID       PTRACE_ATTACH to PID (0: the parent); detached again at once
- * Exit 0 unless the arguments are malformed. */
+ *   audittrip adjtimex 0       adjtimex() reading the clock's state (modes 0; glibc calls
+ *                              clock_adjtime): harmless and unprivileged, and outside
+ *                              @system-service (cli's default refuses and logs it)
+ *   audittrip segv 0           a store to address 0: the kernel's segfault report names the
+ *                              program and the file it faulted in (this one, under its name)
+ * Exit 0 unless the arguments are malformed (or segv, which dies of SIGSEGV). */
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <sys/ptrace.h>
+#include <sys/timex.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -39,6 +46,14 @@ int main(int argc, char **argv) {
         printf("ptrace %s: OK\n", arg);
       }
       i += 2;
+    } else if (strcmp(op, "adjtimex") == 0) {
+      struct timex tx = {0};
+      printf("adjtimex %s: %s\n", arg, PROBE_RES(adjtimex(&tx)));
+      i += 2;
+    } else if (strcmp(op, "segv") == 0) {
+      fflush(stdout);
+      *(volatile int *)(uintptr_t)atoi(arg) = 1;
+      i += 2;
     } else {
       goto usage;
     }
@@ -46,6 +61,6 @@ int main(int argc, char **argv) {
   }
   return 0;
 usage:
-  fprintf(stderr, "usage: audittrip {create FD NAME | ptrace PID}...\n");
+  fprintf(stderr, "usage: audittrip {create FD NAME | ptrace PID | adjtimex 0 | segv 0}...\n");
   return 2;
 }

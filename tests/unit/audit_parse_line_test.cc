@@ -1,7 +1,9 @@
 // parse_line(): one test per log format it detects, glued records, hex decoding, and hostile
 // input that must come back as an error string (never a crash or an exception).
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include <nlohmann/json.hpp>
 #include <random>
 #include <string>
 
@@ -183,6 +185,151 @@ TEST(AuditParseLine, JournalJsonMessageShapes) {
   std::string deep = R"({"_TRANSPORT":"audit","MESSAGE":)" + std::string(100000, '[') +
                      std::string(100000, ']') + "}";
   EXPECT_NO_THROW(parse_line(deep));
+}
+
+// A sandboxed program chooses text the kernel prints: its comm (15 bytes) and the name of the
+// file it faults in end up in a segfault report. A record planted there must not count, in any
+// transport the report reaches (issue #14, class 8a).
+constexpr std::string_view kPlanted[] = {
+    " type=1326 audit(1700000000.000:1): auid=0 uid=0 gid=0 ses=1 pid=4242 comm=\"sh\" "
+    "exe=\"sh\" sig=0 arch=c000003e syscall=101 compat=0 ip=0x1 code=0x50000 x=",
+    " audit: type=1326 audit(1700000000.000:1): pid=4242 comm=\"sh\" arch=c000003e "
+    "syscall=101 code=0x50000 x=",
+    " node=h type=SECCOMP msg=audit(1700000000.000:1): pid=4242 comm=\"sh\" arch=c000003e "
+    "syscall=101 code=0x50000 x=",
+    " audit[4242]: SECCOMP pid=4242 comm=\"sh\" arch=c000003e syscall=101 code=0x50000 x=",
+    " audit(1700000000.000:1): apparmor=\"DENIED\" operation=\"open\" profile=\"cordon\" "
+    "name=2F6574632F736861646F77 pid=4242 comm=\"sh\" requested_mask=\"r\" denied_mask=\"r\" x=",
+    " apparmor=\"DENIED\" operation=\"open\" profile=\"cordon\" name=2F6574632F736861646F77 "
+    "pid=4242 comm=\"sh\" requested_mask=\"r\" denied_mask=\"r\" x=",
+    " avc:  denied  { read } for pid=4242 comm=\"sh\" scontext=u:r:a:s0 tcontext=u:r:b:s0 "
+    "tclass=file permissive=0 x=",
+    " domain=1a2b blockers=fs.read_file path=2F6574632F736861646F77 x=",
+};
+
+// The headers the kernel's text gets in front of it: none (journalctl -o cat, dmesg -t), kmsg,
+// dmesg, syslog with and without the kernel's time, ISO syslog, journalctl's short output.
+constexpr std::string_view kKernelHeaders[] = {
+    "",
+    "6,355,1166182655,-;",
+    "[ 1166.182623] ",
+    "[  135.126499][ T60] ",
+    "Dec  8 01:05:30 host kernel: ",
+    "Dec  8 01:05:30 host kernel: [ 1166.182623] ",
+    "2026-12-08T01:05:30.123456+00:00 host kernel: ",
+    "Dec 08 01:05:30 host kernel: ",
+};
+
+// A segfault report as the kernel prints it (arch/x86/mm/fault.c, show_signal_msg).
+std::string segfault(std::string_view comm, std::string_view file) {
+  return fmt::format(
+      "{}[4242]: segfault at 0 ip 000055e781733132 sp 00007ffd65ff4260 error 6 in "
+      "{}[1132,55e781733000+1000] likely on CPU 0 (core 0, socket 0)",
+      comm, file);
+}
+
+void expect_nothing(const std::string& line) {
+  LineResult lr = parse_line(line);
+  EXPECT_TRUE(lr.records.empty()) << line << "\nformat: " << lr.format;
+  for (const auto& r : lr.records) EXPECT_FALSE(to_denial(r)) << line;
+}
+
+TEST(AuditParseLine, RecordsPlantedInKernelTextAreIgnored) {
+  for (std::string_view header : kKernelHeaders) {
+    for (std::string_view planted : kPlanted) {
+      std::string file = "zzzzzzzzzzzzzzzz" + std::string(planted);
+      // In the file name the report names.
+      expect_nothing(std::string(header) + segfault("zzzzzzzzzzzzzzz", file));
+      // In a comm="…" field of some other kernel message.
+      expect_nothing(std::string(header) + "foo: bar pid=4242 comm=\"x" + std::string(planted) +
+                     "\"");
+      // journald's JSON of the kernel's message.
+      nlohmann::json j = {{"_TRANSPORT", "kernel"}, {"MESSAGE", segfault("zzzzzzzzzzzzzzz", file)}};
+      expect_nothing(j.dump());
+    }
+  }
+}
+
+// The comm starts the report: no 15 bytes complete a record's start, whatever follows.
+TEST(AuditParseLine, ACommCannotStartARecord) {
+  for (std::string_view comm :
+       {"audit[1]: AVC a", "audit[1]: AVC =", "apparmor=\"\" x=\"", "avc:  denied  {",
+        "avc: denied { r", "domain=1 status", "audit(1:1):avc:", "audit(1.0:1): a",
+        "type=1 audit(1:", "audit: type=1 a", "node=h type=1 a", "x audit[1]: AVC"}) {
+    ASSERT_LE(comm.size(), 15u);
+    for (std::string_view header : kKernelHeaders)
+      for (std::string_view planted : kPlanted)
+        expect_nothing(std::string(header) + segfault(comm, "x" + std::string(planted)));
+  }
+}
+
+// A file name may hold a newline: dmesg and journalctl print the rest of the message on an
+// indented line of its own, which is not a record however it looks.
+TEST(AuditParseLine, ContinuationLinesAreNotRecords) {
+  std::string body(kBody);
+  expect_nothing("               [ 1.000000] audit: type=1326 audit(1700000000.123:456): " + body);
+  expect_nothing("                audit: type=1326 audit(1700000000.123:456): " + body);
+  expect_nothing("\ttype=SECCOMP msg=audit(1700000000.123:456): " + body);
+}
+
+// A program that may write /dev/kmsg gets facility 1 (user) at least; the kernel's own are 0.
+TEST(AuditParseLine, KmsgLinesOfProgramsAreNotTheKernels) {
+  std::string body(kBody);
+  expect_nothing("13,5,6,-;audit: type=1326 audit(1700000000.123:456): " + body);
+  expect_nothing("14,5,6,-;type=1326 audit(1700000000.123:456): " + body);
+  expect_seccomp(parse_line("5,5,6,-;audit: type=1326 audit(1700000000.123:456): " + body), "kmsg");
+}
+
+// A sandboxed service's stdout reaches the journal (_TRANSPORT=stdout) and, forwarded, syslog
+// under its unit's name: what it prints there is not a record.
+TEST(AuditParseLine, AServicesOutputIsNotARecord) {
+  std::string body(kBody);
+  expect_nothing("Dec  8 01:05:30 host redis-server[123]: audit: type=1326 audit(1.5:7): " + body);
+  expect_nothing("Dec  8 01:05:30 host redis-server[123]: type=SECCOMP msg=audit(1.5:7): " + body);
+  expect_nothing(
+      "Dec  8 01:05:30 host app[1]: apparmor=\"DENIED\" operation=\"open\" profile=\"p\" "
+      "name=\"/x\" pid=1 comm=\"a\" requested_mask=\"r\" denied_mask=\"r\"");
+  nlohmann::json j = {{"_TRANSPORT", "stdout"},
+                      {"SYSLOG_IDENTIFIER", "redis-server"},
+                      {"MESSAGE", "audit: type=1326 audit(1.5:7): " + body}};
+  expect_nothing(j.dump());
+  j["_TRANSPORT"] = "kernel";
+  expect_seccomp(parse_line(j.dump()), "journal-json");
+}
+
+// Where records do start: after every transport's header.
+TEST(AuditParseLine, RecordsAtTheStartOfTheMessage) {
+  std::string body(kBody);
+  for (std::string_view header :
+       {"", "5,1,2,-;", "[ 12.3] ", "[  135.126499][   T60] ",
+        "Dec  8 01:05:30 host kernel: ", "Dec  8 01:05:30 host kernel: [ 1.2] ",
+        "2026-12-08T01:05:30+00:00 host kernel: ", "kernel: [ 1.2] ",
+        "2019-05-09 19:06:13.269 606-606/? E/audit: "}) {
+    LineResult lr = parse_line(std::string(header) + "audit: type=1326 audit(1.5:7): " + body);
+    EXPECT_EQ(lr.records.size(), 1u) << header;
+    lr = parse_line(std::string(header) + "type=1326 audit(1.5:7): " + body);
+    EXPECT_EQ(lr.records.size(), 1u) << header;
+  }
+  for (const char* line :
+       {"Dec  8 01:05:30 host audit[1]: SECCOMP ", "audit[1]: SECCOMP ",
+        "Dec  8 01:05:30 host audispd: node=h type=SECCOMP msg=audit(1.5:7): "}) {
+    LineResult lr = parse_line(line + body);
+    ASSERT_EQ(lr.records.size(), 1u) << line;
+    EXPECT_TRUE(to_denial(lr.records[0])) << line;
+  }
+  for (const char* line :
+       {"apparmor=\"DENIED\" operation=\"open\" profile=\"p\" name=\"/x\" pid=1 comm=\"a\" "
+        "requested_mask=\"r\" denied_mask=\"r\"",
+        "Dec  8 01:05:30 host dbus-daemon[9]: apparmor=\"DENIED\" operation=\"dbus_bind\" "
+        "bus=\"session\" name=\"a.b\" mask=\"bind\" pid=1 profile=\"p\"",
+        "audit(1.5:7): apparmor=\"DENIED\" operation=\"open\" profile=\"p\" name=\"/x\" pid=1",
+        "kernel: audit(1.5:7): avc:  denied  { read } for pid=1 comm=\"a\" scontext=u:r:a:s0 "
+        "tcontext=u:r:b:s0 tclass=file",
+        "domain=1a blockers=fs.read_file path=\"/etc\" dev=\"vda\" ino=2"}) {
+    LineResult lr = parse_line(line);
+    ASSERT_EQ(lr.records.size(), 1u) << line;
+    EXPECT_TRUE(to_denial(lr.records[0])) << line;
+  }
 }
 
 // Everything here must return (records or an error), never crash or throw.

@@ -3,6 +3,7 @@
 #include "cli/policy_edit.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <cstdlib>
@@ -151,6 +152,67 @@ TEST(PolicyEdit, UnifiedDiffAppliesWithPatch) {
   EXPECT_EQ(ss.str(), e->text);
   fs::remove_all(dir);
   EXPECT_EQ(unified_diff("t.cordon", kPolicy, kPolicy), "");
+}
+
+// Which file a fix may write (issue #14, class 8c): the audited sandbox chose the denials, so
+// a fix never edits a shipped profile or a file that is not the caller's own.
+TEST(PolicyEdit, FixesNeverWriteShippedOrForeignFiles) {
+  fs::path dir = fs::temp_directory_path() / ("cordon-target-" + std::to_string(getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir / "profiles/lib");
+  fs::create_directories(dir / "work");
+  std::ofstream(dir / "profiles/lib/cli.cordon") << "cordon 1\n";
+  std::ofstream(dir / "work/mine.cordon") << kPolicy;
+  const std::vector<std::string> libs = {(dir / "profiles/lib").string(),
+                                         (dir / "profiles").string()};
+  const std::string work = (dir / "work").string();
+  const uid_t me = geteuid();
+
+  // A shipped profile, named through a path that leaves and re-enters the profiles: a new
+  // file in the working directory includes it.
+  std::string shipped = (dir / "work/../profiles/lib/cli.cordon").string();
+  FixTarget t = fix_target(shipped, libs, me, me, work);
+  EXPECT_EQ(t.path, (dir / "work/cli-local.cordon").string()) << t.why;
+  EXPECT_EQ(t.includes, (dir / "profiles/lib/cli.cordon").string());
+  EXPECT_EQ(including_file_text(t.includes),
+            "cordon 1\ninclude \"" + (dir / "profiles/lib/cli.cordon").string() + "\"\n");
+  // ... even when the caller owns it, and whoever ran the sandbox.
+  EXPECT_EQ(fix_target(shipped, libs, me, me + 1, work).includes, t.includes);
+  // ... unless that file is there already.
+  std::ofstream(dir / "work/cli-local.cordon") << "x";
+  t = fix_target(shipped, libs, me, me, work);
+  EXPECT_EQ(t.path, "");
+  EXPECT_NE(t.why.find("cli-local.cordon exists"), std::string::npos) << t.why;
+
+  // The caller's own policy, for the caller's own sandbox: that file.
+  std::string mine = (dir / "work/mine.cordon").string();
+  EXPECT_EQ(fix_target(mine, libs, me, me, work).path, mine);
+  // Another user's sandbox, or another user's file: nothing.
+  t = fix_target(mine, libs, me, me + 1, work);
+  EXPECT_EQ(t.path, "");
+  EXPECT_NE(t.why.find("run by uid"), std::string::npos) << t.why;
+  t = fix_target(mine, libs, me + 1, me + 1, work);
+  EXPECT_EQ(t.path, "");
+  EXPECT_NE(t.why.find("not by you"), std::string::npos) << t.why;
+
+  // The new file's diff creates it: patch -p0 in the working directory writes it, and the
+  // fix compiles with the shipped profile under it.
+  fs::remove(dir / "work/cli-local.cordon");
+  t = fix_target(shipped, libs, me, me, work);
+  auto e = apply_change(t.path, including_file_text(t.includes), syscall_change("adjtimex"));
+  ASSERT_TRUE(e);
+  std::string diff = unified_diff("cli-local.cordon", "", e->text, "/dev/null");
+  EXPECT_EQ(diff.rfind("--- /dev/null\n+++ cli-local.cordon\n@@ -0,0 +1,", 0), 0u) << diff;
+  EXPECT_NE(diff.find("\n+  allow adjtimex\n"), std::string::npos) << diff;
+  if (std::system("command -v patch >/dev/null 2>&1") == 0) {
+    std::ofstream(dir / "work/fix.diff") << diff;
+    EXPECT_EQ(std::system(("cd " + work + " && patch -s -p0 < fix.diff").c_str()), 0);
+    std::ifstream in(dir / "work/cli-local.cordon");
+    std::stringstream ss;
+    ss << in.rdbuf();
+    EXPECT_EQ(ss.str(), e->text);
+  }
+  fs::remove_all(dir);
 }
 
 }  // namespace

@@ -2,6 +2,7 @@
 // (audit/sandboxes.h).
 #include "launcher/registry.h"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -91,6 +92,46 @@ TEST(Registry, RefusesADirectoryOthersCanWrite) {
     r.id = "../escape";
     return r;
   }()));
+}
+
+// Root's `cordon audit` reads every /run/user/*/cordon: a record speaks only for the uid that
+// owns its file and its directory (issue #14, class 8b). An unprivileged user who writes a
+// record naming uid 0 (and root's policy) into a directory of their own is not believed.
+TEST(Registry, ARecordCountsOnlyForTheUidOwningItsFileAndDirectory) {
+  if (geteuid() != 0) GTEST_SKIP() << "SKIPPED: needs root to give files to uid 65534";
+  TempDir t;
+  constexpr uid_t kNobody = 65534;
+  auto write_as = [&](const std::string& name, uint32_t claimed, uid_t file_owner) {
+    auto r = record(4242, 1700000000.0, 1700000001.0);
+    r.uid = claimed;
+    r.id = name;
+    fs::path f = t.path / (name + ".json");
+    std::ofstream(f) << launcher::record_json(r);
+    ASSERT_EQ(chown(f.c_str(), file_owner, file_owner), 0);
+  };
+  fs::create_directories(t.path);
+  ASSERT_EQ(chown(t.path.c_str(), kNobody, kNobody), 0);
+  write_as("1-1", 0, kNobody);        // the forgery: claims root
+  write_as("2-2", kNobody, kNobody);  // honest
+  write_as("3-3", kNobody, 0);        // root's file claiming the directory's owner
+  write_as("4-4", 0, 0);              // root's file in someone else's directory
+  std::vector<std::string> refused;
+  auto all = launcher::read_registry(t.path, nullptr, &refused);
+  ASSERT_EQ(all.size(), 1u);
+  EXPECT_EQ(all[0].id, "2-2");
+  EXPECT_EQ(all[0].uid, kNobody);
+  ASSERT_EQ(refused.size(), 3u);
+  EXPECT_EQ(refused[0], fmt::format("{}/1-1.json: the record says uid 0, but the file is owned by "
+                                    "uid 65534 and its directory by uid 65534",
+                                    t.path.string()));
+  EXPECT_NE(refused[1].find("/3-3.json: the record says uid 65534, but the file is owned by uid 0"),
+            std::string::npos);
+  EXPECT_NE(refused[2].find("/4-4.json: "), std::string::npos);
+  // Root's own directory: root's records count.
+  ASSERT_EQ(chown(t.path.c_str(), 0, 0), 0);
+  all = launcher::read_registry(t.path);
+  ASSERT_EQ(all.size(), 1u);
+  EXPECT_EQ(all[0].id, "4-4");
 }
 
 TEST(Registry, PruneKeepsTheNewestAndEveryRunningSandbox) {
