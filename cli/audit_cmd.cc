@@ -309,15 +309,25 @@ std::optional<std::string> read_text(const std::string& path) {
   return ss.str();
 }
 
-std::string cwd() {
+// Where a new including file goes: the user's own configuration folder, never the working
+// directory — a sandbox that wrote there (cli's `rw ${PWD}`) could rewrite the fix before the
+// next launch, and cordon run refuses a policy inside its rw binds.
+std::string local_policy_dir() {
+  namespace fs = std::filesystem;
+  if (const char* x = getenv("XDG_CONFIG_HOME"); x && x[0] == '/')
+    return (fs::path(x) / "cordon").string();
+  if (const char* h = getenv("HOME"); h && h[0] == '/')
+    return (fs::path(h) / ".config" / "cordon").string();
   std::error_code ec;
-  auto p = std::filesystem::current_path(ec);
+  auto p = fs::current_path(ec);
   return ec ? std::string(".") : p.string();
 }
 
 // The diff label: the path relative to the working directory when it lies beneath it (so
-// `patch -p0` applies it), else as given.
-std::string diff_label(const std::string& path) {
+// `patch -p0` applies it), else as given; a new including file's is its name alone, applied
+// with `patch -p0 -d` its folder (patch ignores absolute names).
+std::string diff_label(const std::string& path, bool new_file = false) {
+  if (new_file) return std::filesystem::path(path).filename().string();
   std::error_code ec;
   auto abs = std::filesystem::absolute(path, ec);
   auto cwd = std::filesystem::current_path(ec);
@@ -388,11 +398,12 @@ std::optional<std::string> base_text(const FixTarget& target) {
 
 // What the diff of a new including file means for the next run.
 std::string new_file_note(const FixTarget& t) {
+  const std::filesystem::path p(t.path);
   return fmt::format(
-      "{} is a shipped profile: the diff creates ./{}, which includes it; apply it with "
-      "patch -p0 and run with -p ./{}",
-      std::filesystem::path(t.includes).filename().string(), diff_label(t.path),
-      diff_label(t.path));
+      "{} is a shipped profile: the diff creates {}, which includes it; apply it with "
+      "`mkdir -p {} && patch -p0 -d {}` and run with -p {}",
+      std::filesystem::path(t.includes).filename().string(), t.path, p.parent_path().string(),
+      p.parent_path().string(), t.path);
 }
 
 class Resolver {
@@ -463,7 +474,7 @@ class Resolver {
     if (out.attribution && out.attribution->change && out.policy) {
       const audit::Change& c = *out.attribution->change;
       out.target = fix_target(out.policy->path, library_dirs(out.policy->opts), geteuid(),
-                              sandbox_uid, cwd());
+                              sandbox_uid, local_policy_dir());
       const FixTarget& t = out.target;
       if (t.path.empty()) {
         out.fix_note = "no diff: " + t.why;
@@ -481,7 +492,7 @@ class Resolver {
         out.diff = unified_diff(diff_label(t.path), *text, e->text);
         out.fix = std::move(*e);
       } else {
-        out.diff = unified_diff(diff_label(t.path), "", e->text, "/dev/null");
+        out.diff = unified_diff(diff_label(t.path, true), "", e->text, "/dev/null");
         out.fix_note = new_file_note(t);
         out.fix = std::move(*e);
       }
@@ -642,7 +653,7 @@ std::string combined_diff(const std::vector<audit::Entry>& entries,
       out += unified_diff(diff_label(path), t.before, t.after);
       continue;
     }
-    out += unified_diff(diff_label(path), "", t.after, "/dev/null");
+    out += unified_diff(diff_label(path, true), "", t.after, "/dev/null");
     err << "cordon audit: " << new_file_note(*t.target) << "\n";
   }
   return out;

@@ -268,7 +268,7 @@ Result<Edited> apply_change(const std::string& path, const std::string& text,
 }
 
 FixTarget fix_target(const std::string& policy, const std::vector<std::string>& library_dirs,
-                     uid_t caller, uid_t sandbox_uid, const std::string& cwd) {
+                     uid_t caller, uid_t sandbox_uid, const std::string& local_dir) {
   namespace fs = std::filesystem;
   std::error_code ec;
   fs::path canon = fs::weakly_canonical(policy, ec);
@@ -279,7 +279,7 @@ FixTarget fix_target(const std::string& policy, const std::vector<std::string>& 
     if (ec || lib.empty()) continue;
     auto rel = canon.lexically_relative(lib);
     if (rel.empty() || *rel.begin() == "..") continue;
-    fs::path local = fs::path(cwd) / (canon.stem().string() + "-local.cordon");
+    fs::path local = fs::path(local_dir) / (canon.stem().string() + "-local.cordon");
     if (fs::exists(fs::symlink_status(local, ec))) {
       t.why =
           fmt::format("{} is a shipped profile and {} exists: add the change there, or remove it",

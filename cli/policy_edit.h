@@ -43,8 +43,9 @@ std::string unified_diff(const std::string& label, const std::string& a, const s
 // caller does not own, or a file for a sandbox another user ran: the audited sandbox chose
 // the denials, and must not choose edits to files others use.
 //  - the caller's own policy, for the caller's own sandbox: that file (`path` = `policy`);
-//  - a shipped profile: a new file `cwd`/NAME-local.cordon that includes it (`includes` set),
-//    unless that file exists;
+//  - a shipped profile: a new file `local_dir`/NAME-local.cordon that includes it (`includes`
+//    set), unless that file exists; `local_dir` is the user's own folder (cordon audit:
+//    $XDG_CONFIG_HOME/cordon), never a working directory a sandbox may have written;
 //  - anything else: no file (`path` empty, `why` says why).
 struct FixTarget {
   std::string path;      // the file the fix writes; "" when none may be
@@ -52,7 +53,7 @@ struct FixTarget {
   std::string why;       // when `path` is "": why no file may be written
 };
 FixTarget fix_target(const std::string& policy, const std::vector<std::string>& library_dirs,
-                     uid_t caller, uid_t sandbox_uid, const std::string& cwd);
+                     uid_t caller, uid_t sandbox_uid, const std::string& local_dir);
 
 // The text of a new policy file that includes `included` (an absolute path: an include is
 // looked for beside its includer first, and a new file's directory may hold anything).

@@ -414,14 +414,16 @@ check_planted_segfault() {
 # adjtimex (reading the clock, unprivileged; glibc calls clock_adjtime) is outside
 # @system-service: under `-p cli` the default refuses and logs it. Root's `cordon audit kmsg
 # --diff` finds the sandbox in the registry, which names the shipped cli.cordon: the diff must
-# create ./cli-local.cordon (which includes it) and leave profiles/ alone; applied with patch
-# -p0 by the user who ran it, `cordon run -p ./cli-local.cordon` then lets the call through.
+# create cli-local.cordon (which includes it) in the user's configuration folder
+# ($XDG_CONFIG_HOME/cordon: never the working directory, which the sandbox may write and
+# cordon run refuses policies in) and leave profiles/ alone; applied with patch -p0 -d there
+# by the user who ran it, `cordon run -p CONFIG/cli-local.cordon` then lets the call through.
 check_fix_for_shipped_profile() {
-  local dir="$T/fix-$MODE" run="$T/run-$MODE" t0 diff sum_before i
-  mkdir -p "$dir" "$run"
+  local dir="$T/fix-$MODE" run="$T/run-$MODE" cfg="$T/config-$MODE/cordon" t0 diff sum_before i
+  mkdir -p "$dir" "$run" "$T/config-$MODE"
   chmod 700 "$run"
   cp "$PROBES/audittrip" "$dir/audittrip"
-  [[ $MODE == unpriv ]] && chown -R 65534:65534 "$dir" "$run"
+  [[ $MODE == unpriv ]] && chown -R 65534:65534 "$dir" "$run" "$T/config-$MODE"
   sum_before=$(cat "$CORDON_PROFILES"/lib/*.cordon | sha256sum)
   sleep 5
   t0=$(date +%s)
@@ -430,7 +432,7 @@ check_fix_for_shipped_profile() {
   expect audit-fix-denied "EPERM" "$(after 'adjtimex 0: ')" "adjtimex refused under -p cli"
   for ((i = 0; i < 10; i++)); do
     sleep 0.5
-    diff=$("$CORDON" audit kmsg --diff --since "@$t0" --registry "$run/cordon" 2>"$T/log/err")
+    diff=$(XDG_CONFIG_HOME="$T/config-$MODE" "$CORDON" audit kmsg --diff --since "@$t0" --registry "$run/cordon" 2>"$T/log/err")
     [[ $diff == *clock_adjtime* ]] && break
   done
   LASTCMD="(root, in $dir) cordon audit kmsg --diff --since @$t0 --registry $run/cordon"
@@ -439,7 +441,7 @@ check_fix_for_shipped_profile() {
   expect_in audit-fix-new-file-name '^\+\+\+ cli-local\.cordon$' "the patch" "$diff"
   expect_in audit-fix-includes-cli "^\+include \".*/lib/cli\.cordon\"$" "the patch" "$diff"
   expect_in audit-fix-allows '^\+  allow clock_adjtime$' "the patch" "$diff"
-  expect_in audit-fix-says-how 'run with -p \./cli-local\.cordon' "stderr" "$ERR"
+  expect_in audit-fix-says-how "creates $cfg/cli-local\.cordon.*patch -p0 -d $cfg. and run with -p $cfg/cli-local\.cordon" "stderr" "$ERR"
   if grep -E '^(---|\+\+\+) ' <<<"$diff" | grep -qvE '^(--- /dev/null|\+\+\+ cli-local\.cordon)$'; then
     fail audit-fix-only-new-file "expected the patch to name no file but cli-local.cordon"
   else
@@ -447,11 +449,16 @@ check_fix_for_shipped_profile() {
   fi
   printf '%s\n' "$diff" >"$dir/fix.diff"
   chmod 644 "$dir/fix.diff"
-  raw patch -p0 -i fix.diff
+  raw mkdir -p "$cfg"
+  raw patch -p0 -d "$cfg" -i "$dir/fix.diff"
   expect_rc audit-fix-patch-applies 0
   expect audit-fix-profiles-untouched "$sum_before" "$(cat "$CORDON_PROFILES"/lib/*.cordon | sha256sum)" "profiles/lib unchanged"
+  raw env XDG_RUNTIME_DIR="$run" "$CORDON" run -p "$cfg/cli-local.cordon" -- ./audittrip adjtimex 0
+  expect audit-fix-works "OK" "$(after 'adjtimex 0: ')" "adjtimex allowed under -p $cfg/cli-local.cordon"
+  # The same file in the working directory would be the sandbox's to rewrite: refused.
+  raw cp "$cfg/cli-local.cordon" "$dir/cli-local.cordon"
   raw env XDG_RUNTIME_DIR="$run" "$CORDON" run -p ./cli-local.cordon -- ./audittrip adjtimex 0
-  expect audit-fix-works "OK" "$(after 'adjtimex 0: ')" "adjtimex allowed under -p ./cli-local.cordon"
+  expect_rc audit-fix-not-in-workdir 125
   cd "$T/work" || return
 }
 
