@@ -185,7 +185,9 @@ int clone_tree(int src, bool recursive, unsigned attrs) {
 }
 
 // /dev with only harmless nodes: a tmpfs, the host's null zero full random urandom tty bound
-// in, a private devpts instance, and the usual symlinks.
+// in, a private devpts instance, and the usual symlinks. The nodes' binds are read-only: I/O on
+// a device node does not write to its filesystem, but chmod, chown and utimes would change the
+// host's devtmpfs inode, and they get EROFS.
 bool build_dev(const Spec& s, int root, const MountOp& m) {
   static const char* const kTmpfsOpts[] = {"mode", "0755", "size", "65536", nullptr};
   int dev = new_fs("tmpfs", kTmpfsOpts, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC);
@@ -195,7 +197,8 @@ bool build_dev(const Spec& s, int root, const MountOp& m) {
   bool ok = true;
   for (int d = 0; ok && d < kDevNodeCount; ++d) {
     if (s.dev_fds[d] < 0) continue;
-    int node = clone_tree(s.dev_fds[d], false, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC);
+    int node =
+        clone_tree(s.dev_fds[d], false, MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC);
     ok = node >= 0 && attach(node, devdir, kDevNodes[d], false);
   }
   static const char* const kPtsOpts[] = {"newinstance", nullptr, "ptmxmode", "0666",
@@ -215,14 +218,61 @@ bool build_dev(const Spec& s, int root, const MountOp& m) {
   return ok;
 }
 
-// The parts of /proc that write to the host kernel (sysctls, sysrq, IRQ affinity, bus and
-// filesystem settings) are guarded only by file modes, not by capabilities: a root caller's
-// app is uid 0 on the host too, so they are made read-only by binding each over itself.
+// A detached copy of `name` beneath `dir` with `attrs`, moved onto `target_name` beneath
+// `target`.
+bool bind_over(int dir, const char* name, int target, const char* target_name, unsigned attrs) {
+  int mnt = open_tree(dir, name, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_SYMLINK_NOFOLLOW);
+  if (mnt < 0) return false;
+  mount_attr attr{};
+  attr.attr_set = attrs;
+  attr.propagation = MS_PRIVATE;
+  bool ok = mount_setattr(mnt, "", AT_EMPTY_PATH, &attr, sizeof attr) == 0 &&
+            move_mount(mnt, "", target, target_name, MOVE_MOUNT_F_EMPTY_PATH) == 0;
+  int saved = errno;
+  close(mnt);
+  errno = saved;
+  return ok;
+}
+
+// What Docker's default spec masks in /proc (MaskedPaths): kernel memory, other tasks' key
+// names, timers and scheduler state with kernel addresses, IRQ counts, hardware lists, and
+// sysrq-trigger (Docker makes it read-only; nothing here may read it either). Each is covered
+// by an empty read-only file or directory: reads see nothing, writes and chmod get EROFS.
+constexpr const char* kProcMasked[] = {
+    "kcore",         "keys",          "timer_list", "timer_stats", "sched_debug", "interrupts",
+    "latency_stats", "sysrq-trigger", "acpi",       "asound",      "scsi"};
+// The parts that write to the host kernel (sysctls, IRQ affinity, bus and filesystem settings)
+// are guarded only by file modes and init-namespace capabilities, and their modes are shared by
+// every procfs mount: read-only binds of themselves (Docker's ReadonlyPaths). The rest of /proc
+// stays writable: /proc/self/{attr,oom_score_adj,comm,...} are the task's own (the MAC stage
+// writes attr/exec there).
+constexpr const char* kProcReadonly[] = {"sys", "irq", "bus", "fs"};
+constexpr const char* kMaskFile = ".cordon-proc-mask";
+constexpr const char* kMaskDir = ".cordon-proc-maskdir";
+
 bool protect_proc(int root, const char* rel) {
   int proc = openat2_fd(root, rel, O_PATH | O_DIRECTORY | O_CLOEXEC, kBeneath);
   if (proc < 0) return false;
-  bool ok = true;
-  for (const char* name : {"sys", "sysrq-trigger", "irq", "bus", "fs", "acpi"}) {
+  constexpr unsigned kAttrs =
+      MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC;
+  // The masks: an empty file and directory made on the new root's tmpfs (still writable),
+  // bound where needed, then unlinked (the binds keep them).
+  int f = openat(root, kMaskFile, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0444);
+  bool ok = f >= 0 && mkdirat(root, kMaskDir, 0555) == 0;
+  if (f >= 0) close(f);
+  for (const char* name : kProcMasked) {
+    if (!ok) break;
+    struct stat st;
+    if (fstatat(proc, name, &st, AT_SYMLINK_NOFOLLOW) != 0) {
+      if (errno == ENOENT) continue;  // not built into this kernel
+      ok = false;
+      break;
+    }
+    ok = bind_over(root, S_ISDIR(st.st_mode) ? kMaskDir : kMaskFile, proc, name, kAttrs);
+  }
+  ok = ok && unlinkat(root, kMaskFile, 0) == 0 && unlinkat(root, kMaskDir, AT_REMOVEDIR) == 0;
+  for (const char* name : kProcReadonly) {
+    if (!ok) break;
     int mnt = open_tree(proc, name,
                         OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE | AT_SYMLINK_NOFOLLOW);
     if (mnt < 0) {
@@ -231,14 +281,13 @@ bool protect_proc(int root, const char* rel) {
       break;
     }
     mount_attr attr{};
-    attr.attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC;
+    attr.attr_set = kAttrs;
     attr.propagation = MS_PRIVATE;
     ok = mount_setattr(mnt, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof attr) == 0 &&
          move_mount(mnt, "", proc, name, MOVE_MOUNT_F_EMPTY_PATH) == 0;
     int saved = errno;
     close(mnt);
     errno = saved;
-    if (!ok) break;
   }
   int saved = errno;
   close(proc);
