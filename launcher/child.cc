@@ -5,10 +5,12 @@
 // array comes from the Spec the parent built, and a failure is one Report over a pipe followed
 // by _exit. `contain_app` is the hardening checklist, in the DESIGN's order; read it first.
 #include <fcntl.h>
+#include <grp.h>
 #include <linux/capability.h>
 #include <linux/openat2.h>
 #include <linux/seccomp.h>
 #include <net/if.h>
+#include <poll.h>
 #include <sched.h>
 #include <selinux/selinux.h>
 #include <signal.h>
@@ -67,11 +69,12 @@ constexpr uint64_t kBeneath = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO
 
 // Opens every bind source in the (copied) host view, before anything is mounted over it.
 // Symlinks are never followed: a path that goes through one is refused (ELOOP), except the
-// sources the parent saw as symlinks, which are replicated rather than bound.
+// sources the parent saw as symlinks, which are replicated rather than bound. A root caller's
+// sources are already open: the parent cloned them (clone_bind_sources).
 void open_sources(Spec& s) {
   for (size_t i = 0; i < s.mounts.size(); ++i) {
     const MountOp& m = s.mounts[i];
-    if (m.kind != MountOp::kBind) continue;
+    if (m.kind != MountOp::kBind || s.sources_cloned) continue;
     int fd = openat2_fd(AT_FDCWD, m.path.c_str(), O_PATH | O_CLOEXEC,
                         RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS);
     if (fd < 0 && m.optional && (errno == ENOENT || errno == ENOTDIR)) continue;
@@ -321,10 +324,11 @@ void build_root(Spec& s) {
         check(fstat(src, &st) == 0, Stage::kMount, idx);
         unsigned attrs = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV |
                          (m.readonly ? MOUNT_ATTR_RDONLY : 0) | (m.noexec ? MOUNT_ATTR_NOEXEC : 0);
-        int mnt = clone_tree(src, true, attrs);
+        // The parent's clones carry their attributes (and idmapping) already.
+        int mnt = s.sources_cloned ? src : clone_tree(src, true, attrs);
         check(mnt >= 0, Stage::kMount, idx);
         check(attach(mnt, root, m.rel.c_str(), S_ISDIR(st.st_mode)), Stage::kMount, idx);
-        close(src);
+        if (mnt != src) close(src);
         s.source_fds[i] = -1;
         break;
       }
@@ -381,6 +385,24 @@ void build_root(Spec& s) {
   close(root);
   check(chdir("/") == 0, Stage::kPivotRoot);
   if (!s.cwd.empty() && chdir(s.cwd.c_str()) != 0) (void)!chdir("/");
+}
+
+// A root caller's child leaves host uid 0 and root's supplementary groups as soon as its id maps
+// exist, for the app's ids (from the range): PID 1 must share the app's uid to signal it
+// without CAP_KILL, as an unprivileged caller's PID 1 does. Its capabilities in the sandbox's
+// namespace stay (the old ids were not that namespace's root, so the kernel clears nothing)
+// and reach nothing outside. Nothing after needs host root: the parent opened the bind
+// sources, and the rest (/dev's nodes, the staging directory) is reachable by anyone.
+void become_sandbox_ids(const Spec& s) {
+  check(setgroups(0, nullptr) == 0, Stage::kSetIds);
+  check(setresgid(s.gid, s.gid, s.gid) == 0, Stage::kSetIds);
+  check(setresuid(s.uid, s.uid, s.uid) == 0, Stage::kSetIds);
+  // A change of ids clears the parent-death signal: armed again, then the parent is checked
+  // to be alive (the report pipe's reader, which it holds open until the sandbox ends), in
+  // case it died in between.
+  check(prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) == 0, Stage::kPdeathsig);
+  pollfd reader{g_report_fd, POLLOUT, 0};
+  if (poll(&reader, 1, 0) < 0 || (reader.revents & POLLERR)) _exit(125);
 }
 
 void loopback_up() {
@@ -631,6 +653,7 @@ void child_main(Spec& s, int report_fd, int go_fd) {
   while (got < 0 && errno == EINTR);
   if (got != 1) _exit(125);  // the parent failed to set us up and has said why
   close(go_fd);
+  if (s.host_ids.count > 0) become_sandbox_ids(s);
 
   // The cgroup namespace is entered only now, after the parent placed us in the sandbox's
   // cgroup, so its root is that cgroup.
