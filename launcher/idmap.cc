@@ -14,6 +14,7 @@
 #include <signal.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -72,7 +73,7 @@ bool set_attrs(int mnt, uint64_t attrs, int userns) {
 
 }  // namespace
 
-Result<std::vector<UniqueFd>> clone_bind_sources(Spec& s) {
+Result<std::vector<UniqueFd>> clone_bind_sources(Spec& s, std::vector<std::string>& warnings) {
   std::vector<UniqueFd> owned;
   UniqueFd idmap;
   for (size_t i = 0; i < s.mounts.size(); ++i) {
@@ -110,12 +111,25 @@ Result<std::vector<UniqueFd>> clone_bind_sources(Spec& s) {
       }
       if (!set_attrs(mnt.get(), MOUNT_ATTR_IDMAP, idmap.get())) {
         int err = errno;
-        return fail(Error(
-            fmt::format("mount {}: {} (its filesystem cannot be idmapped, and a root caller's "
-                        "sandbox writes to rw binds only through an idmapped mount: its ids "
-                        "are not host root's; docs/launcher.md, \"Ids\")",
-                        m.path, Error::errno_name(err)),
-            err));
+        // A directory anyone may write (/tmp, 1777) needs no idmapping to be writable: bound
+        // as it is, the sandbox writes there with its own host ids, which the warning names.
+        // Anywhere else the entry would be rw in name only: refused.
+        struct stat st;
+        bool anyone_writes =
+            fstat(src.get(), &st) == 0 && S_ISDIR(st.st_mode) && (st.st_mode & S_IWOTH) != 0;
+        if (!anyone_writes || (err != EINVAL && err != EOPNOTSUPP))
+          return fail(Error(
+              fmt::format("mount {}: {} (its filesystem, or one mounted beneath it, cannot be "
+                          "idmapped, and a root caller's sandbox writes to rw binds only through "
+                          "an idmapped mount: its ids are not host root's; docs/launcher.md, "
+                          "\"Ids\")",
+                          m.path, Error::errno_name(err)),
+              err));
+        warnings.push_back(fmt::format(
+            "mount {}: its filesystem, or one mounted beneath it, cannot be idmapped ({}); bound "
+            "as it is, a directory anyone may write: what the sandbox creates there belongs to "
+            "host uid {}, not root",
+            m.path, Error::errno_name(err), s.host_ids.uid_base + s.uid));
       }
     }
     s.source_fds[i] = mnt.get();

@@ -1,6 +1,7 @@
 // The parent's half of a root caller's filesystem (docs/launcher.md, "Ids").
 #pragma once
 
+#include <string>
 #include <vector>
 
 #include "base/result.h"
@@ -14,8 +15,9 @@ namespace cordon::launcher {
 // without following symlinks and cloned (recursively) as a detached mount with the entry's
 // attributes; every `rw` clone idmapped so that the caller's files (host uid/gid 0) are the
 // app's inside ids and the files the app creates are the caller's on disk. Fills
-// s.source_fds (owned by the returned fds, which the parent closes after clone). A filesystem
-// that cannot be idmapped is refused, naming the entry.
-Result<std::vector<UniqueFd>> clone_bind_sources(Spec& s);
+// s.source_fds (owned by the returned fds, which the parent closes after clone). An rw entry on
+// a filesystem that cannot be idmapped is refused, naming it, unless it is a directory anyone
+// may write (/tmp), which is bound as it is with a warning.
+Result<std::vector<UniqueFd>> clone_bind_sources(Spec& s, std::vector<std::string>& warnings);
 
 }  // namespace cordon::launcher

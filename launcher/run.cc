@@ -194,7 +194,9 @@ int run(const Plan& plan, const RunOptions& opts) {
   // child inherits them through clone3 and attaches them (idmap.cc).
   std::vector<UniqueFd> bind_sources;
   if (spec.host_ids.count > 0 && spec.build_root) {
-    auto cloned = clone_bind_sources(spec);
+    std::vector<std::string> mount_warnings;
+    auto cloned = clone_bind_sources(spec, mount_warnings);
+    for (const auto& w : mount_warnings) say("warning: " + w), warnings.push_back(w);
     if (!cloned) return fail_before_start(cloned.error().message());
     bind_sources = std::move(*cloned);
   }

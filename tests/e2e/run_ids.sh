@@ -140,9 +140,9 @@ check_source_behind_0700() {
   fi
 }
 
-# 8. An rw bind whose filesystem cannot be idmapped (sysfs) is refused for root, naming it,
-# rather than bound writable to nobody (or, as before, to host root); uid 65534's sandbox
-# needs no idmapping and starts.
+# 8. An rw bind whose filesystem cannot be idmapped (sysfs, whose directories only root may
+# write) is refused for root, naming it, rather than bound rw in name only (or, as before,
+# writable to host root); uid 65534's sandbox needs no idmapping and starts.
 check_rw_not_idmappable() {
   crun ids-sysfs -- true
   if [[ $MODE == root ]]; then
@@ -153,6 +153,24 @@ check_rw_not_idmappable() {
   fi
 }
 
+# 9. An rw bind of a directory anyone may write (1777) on a filesystem that cannot be idmapped
+# (ramfs, as tmpfs before Linux 6.3) is bound as it is for root, with a warning: the sandbox
+# writes there as its own host ids, never as root. (Mounted here for the check, unmounted after.)
+check_rw_anyone_writes_not_idmappable() {
+  mkdir -p "$T/ramfs"
+  mount -t ramfs -o mode=1777 ramfs "$T/ramfs" || { skip rw-ramfs "cannot mount a ramfs"; return; }
+  crun ids-ramfs -- "$PROBES/fsprobe" write "$T/ramfs/new-$MODE"
+  expect_rc rw-ramfs-starts 0
+  expect rw-ramfs-create OK "$(after "write $T/ramfs/new-$MODE: ")"
+  if [[ $MODE == root ]]; then
+    expect_in rw-ramfs-warned "^cordon: warning: mount $T/ramfs: .*cannot be idmapped" stderr "$ERR"
+    expect rw-ramfs-host-owner "$(range_base /etc/subuid):$(range_base /etc/subgid)" "$(stat -c %u:%g "$T/ramfs/new-$MODE" 2>&1)"
+  else
+    expect rw-ramfs-host-owner "65534:65534" "$(stat -c %u:%g "$T/ramfs/new-$MODE" 2>&1)"
+  fi
+  umount "$T/ramfs"
+}
+
 both check_host_ids
 both check_identity_nobody
 both check_dev_readonly
@@ -161,4 +179,5 @@ both check_rw_root_owned
 both check_ro_not_owned
 both check_source_behind_0700
 both check_rw_not_idmappable
+both check_rw_anyone_writes_not_idmappable
 e2e_finish
