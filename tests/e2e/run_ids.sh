@@ -27,9 +27,10 @@ chmod 644 "$T/rootonly/sub/file"
 host_ids_of() {
   awk '/^Uid:/ {u=$2} /^Gid:/ {g=$2} /^Groups:/ {$1=""; gr=$0} END {gsub(/^ +| +$/, "", gr); print u, g, "[" gr "]"}' "/proc/$1/status" 2>/dev/null
 }
-sandbox_ids() {
+sandbox_ids() {  # POLICY CHECK-NAME [WRAPPER...]: WRAPPER runs cordon (setpriv --groups)
   local policy=$1 name=$2 pid1 app
-  bg_start "$T/log/ids" "$CORDON" run -p "$POLICIES/$policy.cordon" --set "PROBES=$PROBES" --set "T=$T" -- sleep 10
+  shift 2
+  bg_start "$T/log/ids" "$@" "$CORDON" run -p "$POLICIES/$policy.cordon" --set "PROBES=$PROBES" --set "T=$T" -- sleep 10
   wait_for 10 grep -q . "/proc/$BG_PID/task/$BG_PID/children" 2>/dev/null
   pid1=$(awk '{print $1}' "/proc/$BG_PID/task/$BG_PID/children" 2>/dev/null)
   [[ -n $pid1 ]] && wait_for 10 grep -q . "/proc/$pid1/task/$pid1/children" 2>/dev/null
@@ -68,6 +69,19 @@ check_identity_nobody() {
     pass identity-nobody-host-ids "PID 1: $P1, app: $APP"
   else
     fail identity-nobody-host-ids "expected PID 1 and the app at host ids '$want', got PID 1: $P1, app: $APP"
+  fi
+}
+
+# 2b. Root's supplementary groups (here adm, which reads /var/log) stay outside: the app and
+# PID 1 have none (setgroups is allowed for root's range only so that the child can drop them).
+check_no_root_groups() {
+  sandbox_ids iso host-groups setpriv --groups 4 -- || return
+  local want
+  want="$(range_base /etc/subuid) $(range_base /etc/subgid) []"
+  if [[ $P1 == "$want" && $APP == "$want" ]]; then
+    pass host-groups "caller's groups 4; PID 1: $P1, app: $APP"
+  else
+    fail host-groups "expected PID 1 and the app at host ids '$want' with no group, got PID 1: $P1, app: $APP"
   fi
 }
 
@@ -173,6 +187,7 @@ check_rw_anyone_writes_not_idmappable() {
 
 both check_host_ids
 both check_identity_nobody
+root_only check_no_root_groups
 both check_dev_readonly
 both check_proc_masked
 both check_rw_root_owned
