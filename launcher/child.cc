@@ -5,10 +5,12 @@
 // array comes from the Spec the parent built, and a failure is one Report over a pipe followed
 // by _exit. `contain_app` is the hardening checklist, in the DESIGN's order; read it first.
 #include <fcntl.h>
+#include <grp.h>
 #include <linux/capability.h>
 #include <linux/openat2.h>
 #include <linux/seccomp.h>
 #include <net/if.h>
+#include <poll.h>
 #include <sched.h>
 #include <selinux/selinux.h>
 #include <signal.h>
@@ -67,11 +69,12 @@ constexpr uint64_t kBeneath = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO
 
 // Opens every bind source in the (copied) host view, before anything is mounted over it.
 // Symlinks are never followed: a path that goes through one is refused (ELOOP), except the
-// sources the parent saw as symlinks, which are replicated rather than bound.
+// sources the parent saw as symlinks, which are replicated rather than bound. A root caller's
+// sources are already open: the parent cloned them (clone_bind_sources).
 void open_sources(Spec& s) {
   for (size_t i = 0; i < s.mounts.size(); ++i) {
     const MountOp& m = s.mounts[i];
-    if (m.kind != MountOp::kBind) continue;
+    if (m.kind != MountOp::kBind || s.sources_cloned) continue;
     int fd = openat2_fd(AT_FDCWD, m.path.c_str(), O_PATH | O_CLOEXEC,
                         RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS);
     if (fd < 0 && m.optional && (errno == ENOENT || errno == ENOTDIR)) continue;
@@ -190,7 +193,9 @@ int clone_tree(int src, bool recursive, unsigned attrs) {
 }
 
 // /dev with only harmless nodes: a tmpfs, the host's null zero full random urandom tty bound
-// in, a private devpts instance, and the usual symlinks.
+// in, a private devpts instance, and the usual symlinks. The nodes' binds are read-only: I/O on
+// a device node does not write to its filesystem, but chmod, chown and utimes would change the
+// host's devtmpfs inode, and they get EROFS.
 bool build_dev(const Spec& s, int root, const MountOp& m) {
   static const char* const kTmpfsOpts[] = {"mode", "0755", "size", "65536", nullptr};
   int dev = new_fs("tmpfs", kTmpfsOpts, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC);
@@ -200,7 +205,8 @@ bool build_dev(const Spec& s, int root, const MountOp& m) {
   bool ok = true;
   for (int d = 0; ok && d < kDevNodeCount; ++d) {
     if (s.dev_fds[d] < 0) continue;
-    int node = clone_tree(s.dev_fds[d], false, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC);
+    int node =
+        clone_tree(s.dev_fds[d], false, MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC);
     ok = node >= 0 && attach(node, devdir, kDevNodes[d], false);
   }
   static const char* const kPtsOpts[] = {"newinstance", nullptr, "ptmxmode", "0666",
@@ -220,14 +226,61 @@ bool build_dev(const Spec& s, int root, const MountOp& m) {
   return ok;
 }
 
-// The parts of /proc that write to the host kernel (sysctls, sysrq, IRQ affinity, bus and
-// filesystem settings) are guarded only by file modes, not by capabilities: a root caller's
-// app is uid 0 on the host too, so they are made read-only by binding each over itself.
+// A detached copy of `name` beneath `dir` with `attrs`, moved onto `target_name` beneath
+// `target`.
+bool bind_over(int dir, const char* name, int target, const char* target_name, unsigned attrs) {
+  int mnt = open_tree(dir, name, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_SYMLINK_NOFOLLOW);
+  if (mnt < 0) return false;
+  mount_attr attr{};
+  attr.attr_set = attrs;
+  attr.propagation = MS_PRIVATE;
+  bool ok = mount_setattr(mnt, "", AT_EMPTY_PATH, &attr, sizeof attr) == 0 &&
+            move_mount(mnt, "", target, target_name, MOVE_MOUNT_F_EMPTY_PATH) == 0;
+  int saved = errno;
+  close(mnt);
+  errno = saved;
+  return ok;
+}
+
+// What Docker's default spec masks in /proc (MaskedPaths): kernel memory, other tasks' key
+// names, timers and scheduler state with kernel addresses, IRQ counts, hardware lists, and
+// sysrq-trigger (Docker makes it read-only; nothing here may read it either). Each is covered
+// by an empty read-only file or directory: reads see nothing, writes and chmod get EROFS.
+constexpr const char* kProcMasked[] = {
+    "kcore",         "keys",          "timer_list", "timer_stats", "sched_debug", "interrupts",
+    "latency_stats", "sysrq-trigger", "acpi",       "asound",      "scsi"};
+// The parts that write to the host kernel (sysctls, IRQ affinity, bus and filesystem settings)
+// are guarded only by file modes and init-namespace capabilities, and their modes are shared by
+// every procfs mount: read-only binds of themselves (Docker's ReadonlyPaths). The rest of /proc
+// stays writable: /proc/self/{attr,oom_score_adj,comm,...} are the task's own (the MAC stage
+// writes attr/exec there).
+constexpr const char* kProcReadonly[] = {"sys", "irq", "bus", "fs"};
+constexpr const char* kMaskFile = ".cordon-proc-mask";
+constexpr const char* kMaskDir = ".cordon-proc-maskdir";
+
 bool protect_proc(int root, const char* rel) {
   int proc = openat2_fd(root, rel, O_PATH | O_DIRECTORY | O_CLOEXEC, kBeneath);
   if (proc < 0) return false;
-  bool ok = true;
-  for (const char* name : {"sys", "sysrq-trigger", "irq", "bus", "fs", "acpi"}) {
+  constexpr unsigned kAttrs =
+      MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC;
+  // The masks: an empty file and directory made on the new root's tmpfs (still writable),
+  // bound where needed, then unlinked (the binds keep them).
+  int f = openat(root, kMaskFile, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0444);
+  bool ok = f >= 0 && mkdirat(root, kMaskDir, 0555) == 0;
+  if (f >= 0) close(f);
+  for (const char* name : kProcMasked) {
+    if (!ok) break;
+    struct stat st;
+    if (fstatat(proc, name, &st, AT_SYMLINK_NOFOLLOW) != 0) {
+      if (errno == ENOENT) continue;  // not built into this kernel
+      ok = false;
+      break;
+    }
+    ok = bind_over(root, S_ISDIR(st.st_mode) ? kMaskDir : kMaskFile, proc, name, kAttrs);
+  }
+  ok = ok && unlinkat(root, kMaskFile, 0) == 0 && unlinkat(root, kMaskDir, AT_REMOVEDIR) == 0;
+  for (const char* name : kProcReadonly) {
+    if (!ok) break;
     int mnt = open_tree(proc, name,
                         OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE | AT_SYMLINK_NOFOLLOW);
     if (mnt < 0) {
@@ -236,14 +289,13 @@ bool protect_proc(int root, const char* rel) {
       break;
     }
     mount_attr attr{};
-    attr.attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC;
+    attr.attr_set = kAttrs;
     attr.propagation = MS_PRIVATE;
     ok = mount_setattr(mnt, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof attr) == 0 &&
          move_mount(mnt, "", proc, name, MOVE_MOUNT_F_EMPTY_PATH) == 0;
     int saved = errno;
     close(mnt);
     errno = saved;
-    if (!ok) break;
   }
   int saved = errno;
   close(proc);
@@ -277,10 +329,11 @@ void build_root(Spec& s) {
         check(fstat(src, &st) == 0, Stage::kMount, idx);
         unsigned attrs = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV |
                          (m.readonly ? MOUNT_ATTR_RDONLY : 0) | (m.noexec ? MOUNT_ATTR_NOEXEC : 0);
-        int mnt = clone_tree(src, true, attrs);
+        // The parent's clones carry their attributes (and idmapping) already.
+        int mnt = s.sources_cloned ? src : clone_tree(src, true, attrs);
         check(mnt >= 0, Stage::kMount, idx);
         check(attach(mnt, root, m.rel.c_str(), S_ISDIR(st.st_mode)), Stage::kMount, idx);
-        close(src);
+        if (mnt != src) close(src);
         s.source_fds[i] = -1;
         break;
       }
@@ -337,6 +390,24 @@ void build_root(Spec& s) {
   close(root);
   check(chdir("/") == 0, Stage::kPivotRoot);
   if (!s.cwd.empty() && chdir(s.cwd.c_str()) != 0) (void)!chdir("/");
+}
+
+// A root caller's child leaves host uid 0 and root's supplementary groups as soon as its id maps
+// exist, for the app's ids (from the range): PID 1 must share the app's uid to signal it
+// without CAP_KILL, as an unprivileged caller's PID 1 does. Its capabilities in the sandbox's
+// namespace stay (the old ids were not that namespace's root, so the kernel clears nothing)
+// and reach nothing outside. Nothing after needs host root: the parent opened the bind
+// sources, and the rest (/dev's nodes, the staging directory) is reachable by anyone.
+void become_sandbox_ids(const Spec& s) {
+  check(setgroups(0, nullptr) == 0, Stage::kSetIds);
+  check(setresgid(s.gid, s.gid, s.gid) == 0, Stage::kSetIds);
+  check(setresuid(s.uid, s.uid, s.uid) == 0, Stage::kSetIds);
+  // A change of ids clears the parent-death signal: armed again, then the parent is checked
+  // to be alive (the report pipe's reader, which it holds open until the sandbox ends), in
+  // case it died in between.
+  check(prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) == 0, Stage::kPdeathsig);
+  pollfd reader{g_report_fd, POLLOUT, 0};
+  if (poll(&reader, 1, 0) < 0 || (reader.revents & POLLERR)) _exit(125);
 }
 
 void loopback_up() {
@@ -592,6 +663,7 @@ void child_main(Spec& s, int report_fd, int go_fd) {
   while (got < 0 && errno == EINTR);
   if (got != 1) _exit(125);  // the parent failed to set us up and has said why
   close(go_fd);
+  if (s.host_ids.count > 0) become_sandbox_ids(s);
 
   // The cgroup namespace is entered only now, after the parent placed us in the sandbox's
   // cgroup, so its root is that cgroup.

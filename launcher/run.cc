@@ -22,6 +22,7 @@
 #include <nlohmann/json.hpp>
 
 #include "launcher/cgroup.h"
+#include "launcher/idmap.h"
 #include "launcher/registry.h"
 #include "launcher/unique_fd.h"
 
@@ -196,6 +197,16 @@ int run(const Plan& plan, const RunOptions& opts) {
   for (const auto& w : warnings) say("warning: " + w);
   if (!prepared) return fail_before_start(prepared.error().message());
   Spec& spec = *prepared;
+  // A root caller's bind sources, opened and cloned here in the host's mount namespace; the
+  // child inherits them through clone3 and attaches them (idmap.cc).
+  std::vector<UniqueFd> bind_sources;
+  if (spec.host_ids.count > 0 && spec.build_root) {
+    std::vector<std::string> mount_warnings;
+    auto cloned = clone_bind_sources(spec, mount_warnings);
+    for (const auto& w : mount_warnings) say("warning: " + w), warnings.push_back(w);
+    if (!cloned) return fail_before_start(cloned.error().message());
+    bind_sources = std::move(*cloned);
+  }
 
   // Pipes: reports from the child (packet mode: one Report per read), and the go signal.
   int rp[2], gp[2];
@@ -246,6 +257,7 @@ int run(const Plan& plan, const RunOptions& opts) {
     return fail_before_start(fmt::format("clone: {}{}", Error::errno_name(err), hint));
   }
   UniqueFd pidfd_owner(pidfd);
+  bind_sources.clear();  // the child has its own copies
   const int64_t started_real_ns = realtime_ns();
   report_w.reset();
   go_r.reset();
@@ -255,14 +267,25 @@ int run(const Plan& plan, const RunOptions& opts) {
   };
 
   // Parent: the child's user namespace gets its id maps (setgroups denied first, as the
-  // kernel requires of an unprivileged writer), then the v1 cgroups, then the go.
+  // kernel requires of an unprivileged writer; allowed for a root caller's range, whose child
+  // must drop root's supplementary groups), then the v1 cgroups, then the go.
   if (spec.clone_flags & CLONE_NEWUSER) {
+    const bool range = spec.host_ids.count > 0;
     const std::pair<const char*, std::string_view> maps[] = {
-        {"setgroups", "deny"}, {"uid_map", spec.uid_map}, {"gid_map", spec.gid_map}};
+        {"setgroups", range ? "allow" : "deny"},
+        {"uid_map", spec.uid_map},
+        {"gid_map", spec.gid_map}};
     for (const auto& [file, text] : maps) {
       if (auto r = write_file(fmt::format("/proc/{}/{}", pid, file), std::string(text)); !r) {
         kill_child();
-        return fail_before_start(fmt::format("id maps: {}", r.error().message()));
+        return fail_before_start(fmt::format(
+            "id maps: {}{}", r.error().message(),
+            range
+                ? fmt::format(" (a root caller's sandbox runs under host ids {}: {}; a root "
+                              "without them, in a user namespace, needs an /etc/subuid and "
+                              "/etc/subgid entry for root inside its own map)",
+                              spec.uid_map.substr(0, spec.uid_map.size() - 1), spec.host_ids.origin)
+                : ""));
       }
     }
   }

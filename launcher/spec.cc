@@ -15,10 +15,14 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <charconv>
 #include <climits>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <functional>
+#include <optional>
+#include <sstream>
 
 #include "launcher/landlock_abi.h"
 #include "launcher/mac.h"
@@ -336,7 +340,77 @@ Result<void> prepare_exec(const Plan& plan, const LaunchOptions& opts, Spec& s) 
   return {};
 }
 
+// One /etc/subuid or /etc/subgid: root's first range, and everyone else's (for the overlap
+// check of the default).
+struct SubIds {
+  std::optional<std::pair<uint64_t, uint64_t>> root;  // start, count
+  std::vector<std::tuple<std::string, uint64_t, uint64_t>> others;
+};
+
+SubIds parse_subids(std::string_view text) {
+  SubIds out;
+  size_t pos = 0;
+  while (pos < text.size()) {
+    size_t end = text.find('\n', pos);
+    if (end == std::string_view::npos) end = text.size();
+    std::string_view line = text.substr(pos, end - pos);
+    pos = end + 1;
+    size_t a = line.find(':'), b = a == std::string_view::npos ? a : line.find(':', a + 1);
+    if (b == std::string_view::npos || line.empty() || line[0] == '#') continue;
+    uint64_t start = 0, count = 0;
+    std::string_view s1 = line.substr(a + 1, b - a - 1), s2 = line.substr(b + 1);
+    if (std::from_chars(s1.data(), s1.data() + s1.size(), start).ec != std::errc{} ||
+        std::from_chars(s2.data(), s2.data() + s2.size(), count).ec != std::errc{} || count == 0)
+      continue;
+    std::string name(line.substr(0, a));
+    if ((name == "root" || name == "0") && !out.root)
+      out.root = {start, count};
+    else
+      out.others.emplace_back(name, start, count);
+  }
+  return out;
+}
+
+std::string read_text(const char* path) {
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
 }  // namespace
+
+Result<IdRange> choose_id_range(std::string_view subuid, std::string_view subgid) {
+  IdRange r;
+  uint64_t count = kDefaultIdCount;
+  std::vector<std::string> from;
+  for (auto [text, file, base] : {std::tuple{subuid, "/etc/subuid", &r.uid_base},
+                                  std::tuple{subgid, "/etc/subgid", &r.gid_base}}) {
+    SubIds ids = parse_subids(text);
+    uint64_t start = kDefaultIdBase, n = kDefaultIdCount;
+    if (ids.root) {
+      std::tie(start, n) = *ids.root;
+      from.push_back(fmt::format("root's entry in {}", file));
+    } else {
+      for (const auto& [name, ostart, ocount] : ids.others)
+        if (ostart < start + n && start < ostart + ocount)
+          return fail(fmt::format("the default range {}-{} overlaps {}'s entry in {} ({}:{}); give "
+                                  "root a range of its own there",
+                                  start, start + n - 1, name, file, ostart, ocount),
+                      EEXIST);
+      from.push_back(fmt::format("the default range for {}", file + 5));
+    }
+    if (start == 0 || start + n - 1 > UINT32_MAX - 1)
+      return fail(fmt::format("root's entry in {} ({}:{}) includes host id 0 or 4294967295", file,
+                              start, n),
+                  EINVAL);
+    *base = static_cast<uint32_t>(start);
+    count = std::min(count, n);
+  }
+  r.count = static_cast<uint32_t>(count);
+  r.origin = fmt::format("{}, {}", from[0], from[1]);
+  return r;
+}
 
 Result<Spec> prepare_spec(const Plan& plan, const LaunchOptions& opts,
                           std::vector<std::string>& warnings) {
@@ -355,7 +429,21 @@ Result<Spec> prepare_spec(const Plan& plan, const LaunchOptions& opts,
   const gid_t egid = getegid();
   s.uid = plan.identity.uid.value_or(euid);
   s.gid = plan.identity.gid.value_or(egid);
-  if (ns.user) {
+  if (ns.user && euid == 0) {
+    // Root's sandbox owns nothing of the host's: its ids are a range of unprivileged host ids
+    // (as an unprivileged container's), and its rw binds are idmapped (clone_bind_sources).
+    auto range = choose_id_range(read_text("/etc/subuid"), read_text("/etc/subgid"));
+    if (!range)
+      return fail(Error(fmt::format("ids: {}", range.error().message()), range.error().code()));
+    if (s.uid >= range->count || s.gid >= range->count)
+      return fail(fmt::format("ids: identity uid {} gid {} is outside the {} ids a root caller's "
+                              "sandbox maps ({})",
+                              s.uid, s.gid, range->count, range->origin),
+                  EINVAL);
+    s.host_ids = *range;
+    s.uid_map = fmt::format("0 {} {}\n", range->uid_base, range->count);
+    s.gid_map = fmt::format("0 {} {}\n", range->gid_base, range->count);
+  } else if (ns.user) {
     s.uid_map = fmt::format("{} {} 1\n", s.uid, euid);
     s.gid_map = fmt::format("{} {} 1\n", s.gid, egid);
   } else if (euid != 0 && (s.uid != euid || s.gid != egid)) {

@@ -12,6 +12,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "base/result.h"
@@ -89,6 +90,23 @@ struct RlimitOp {
   std::string name;
 };
 
+// The host ids a root caller's sandbox runs under instead of host root: inside id i is host id
+// base + i, for i below count (docs/launcher.md, "Ids"). From root's entry in /etc/subuid and
+// /etc/subgid, else kDefaultIdBase.
+struct IdRange {
+  uint32_t uid_base = 0, gid_base = 0, count = 0;
+  std::string origin;  // where it came from, for messages
+};
+// The default range: 65536 ids at the top of the ranges systemd gives containers
+// (0x80000-0x6FFFFFFF, systemd's UIDS-GIDS.md), far from useradd's /etc/subuid allocations.
+inline constexpr uint32_t kDefaultIdBase = 0x6FFE0000;  // 1878917120
+inline constexpr uint32_t kDefaultIdCount = 65536;
+
+// Picks root's range from the text of /etc/subuid and /etc/subgid ("name:start:count" lines;
+// root is "root" or "0"); without an entry for root in either, the default range, which must
+// then not overlap another user's entry. Both ranges are cut to one length: the shorter one.
+Result<IdRange> choose_id_range(std::string_view subuid, std::string_view subgid);
+
 // The device nodes a minimal /dev binds from the host.
 inline constexpr const char* kDevNodes[] = {"null", "zero", "full", "random", "urandom", "tty"};
 inline constexpr int kDevNodeCount = 6;
@@ -100,6 +118,10 @@ struct Spec {
   bool pid_init = false;      // a new PID namespace: our PID 1 forks the app and reaps
   uint32_t uid = 0, gid = 0;  // inside
   std::string uid_map, gid_map;
+  // A root caller's sandbox (count > 0): ids from this range, never host root. setgroups is
+  // allowed so that the child can drop root's supplementary groups, and the bind sources are
+  // opened and cloned by the parent (clone_bind_sources).
+  IdRange host_ids;
 
   // Filesystem.
   bool build_root = false;
@@ -140,8 +162,11 @@ struct Spec {
   std::vector<sock_filter> seccomp;
   uint32_t seccomp_flags = 0;
 
-  // Filled by the child in its own memory copy: source fds per mount, /dev node fds.
+  // Source fds per mount: O_PATH fds opened by the child in its own memory copy, or, when
+  // sources_cloned, detached mounts the parent made before clone (inherited through clone3).
+  // /dev node fds: always the child's.
   std::vector<int> source_fds;
+  bool sources_cloned = false;
   int dev_fds[kDevNodeCount] = {-1, -1, -1, -1, -1, -1};
 };
 

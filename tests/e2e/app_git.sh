@@ -34,7 +34,10 @@ done
 SUBJECTS=$(gitc -C "$SEED" log --format=%s)
 
 # Per mode: the user's own bare copy of the source (git refuses a repository another user
-# owns), and an empty working directory of its own to clone into.
+# owns), and an empty working directory of its own to clone into. A root caller's sandbox owns
+# nothing of root's (docs/launcher.md, "Ids"): through the read-only bind, root's files show
+# as nobody's, so root's copy belongs to the first id of its sandboxes' range instead (the
+# sandbox's root); the working directory, an rw bind, is idmapped and stays root's.
 enter() {
   REPO="$T/src-$MODE.git"
   cd "$T/work/$MODE" || exit 2
@@ -45,6 +48,7 @@ prepare() {
   gitc clone -q --bare "$SEED" "$REPO" || exit 2
   mkdir "$T/work/$MODE"
   if [[ $MODE == unpriv ]]; then chown -R 65534:65534 "$REPO" "$T/work/$MODE"; fi
+  if [[ $MODE == root ]]; then chown -R "$(range_base /etc/subuid):$(range_base /etc/subgid)" "$REPO"; fi
   chmod -R a+rX "$REPO"
   cd "$T/work/$MODE" || exit 2
 }

@@ -337,6 +337,14 @@ need() {
   command -v "$1" >/dev/null || e2e_skip_all "$2 installed but $1 is still missing"
 }
 
+# range_base FILE: the first host id of a root caller's sandboxes (docs/launcher.md, "Ids"):
+# root's entry in FILE (/etc/subuid or /etc/subgid), else cordon's default.
+range_base() {
+  local b
+  b=$(awk -F: '($1 == "root" || $1 == "0") && $3 > 0 {print $2; exit}' "$1" 2>/dev/null)
+  echo "${b:-1878917120}"
+}
+
 # The current MODE's scratch home (HOME of as_mode).
 home() { if [[ $MODE == unpriv ]]; then echo "$T/home-unpriv"; else echo "$T/home-root"; fi; }
 

@@ -39,6 +39,12 @@ CURL=$(command -v curl)
 free_port() {
   /usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
+# The uid of host pid PID inside its user namespace: its host uid through its uid_map.
+inside_uid() {
+  local host
+  host=$(awk '/^Uid:/ {print $2}' "/proc/$1/status" 2>/dev/null)
+  awk -v h="$host" '$2 <= h && h < $2 + $3 {print h - $2 + $1; exit}' "/proc/$1/uid_map" 2>/dev/null
+}
 # Whether something listens on 127.0.0.1:PORT (on that address or on all of them).
 listening() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
@@ -194,15 +200,15 @@ check_serve() {
   fetch /missing.html /dev/null
   expect missing-404 404 "$CODE"
 
-  # The master and two workers: uid 65534 inside (mapped to the caller's uid), no capability
-  # in any set.
+  # The master and two workers: uid 65534 inside (the caller's uid outside, or for root one of
+  # its sandboxes' range), no capability in any set.
   local pids p bad="" n=0
   pids=$(nginx_pids)
   for p in $pids; do
     n=$((n + 1))
     awk '/^Cap(Inh|Prm|Eff|Bnd|Amb):/ && $2 != "0000000000000000" {bad = bad " " $1 $2} END {printf "%s", bad}' "/proc/$p/status" >"$T/log/caps" 2>/dev/null
     [[ -s $T/log/caps ]] && bad+=" pid $p:$(<"$T/log/caps")"
-    [[ $(awk 'NR == 1 {print $1}' "/proc/$p/uid_map" 2>/dev/null) == 65534 ]] || bad+=" pid $p: uid inside is not 65534"
+    [[ $(inside_uid "$p") == 65534 ]] || bad+=" pid $p: uid inside is not 65534"
   done
   if [[ $n -eq 3 && -z $bad ]]; then
     pass master-workers-no-caps "3 processes, uid 65534 inside, every capability set empty"

@@ -9,6 +9,10 @@
  *   fsprobe mkdir PATH
  *   fsprobe openw PATH         open O_WRONLY (no create, no truncate) and write nothing: the
  *                              permission check alone, safe on /proc/sysrq-trigger and sysctls
+ *   fsprobe count PATH         open O_RDONLY and read up to 1 MiB: "count PATH: N" (the bytes
+ *                              read) or the errno name
+ *   fsprobe chmod PATH         chmod PATH to the mode it already has: the permission check of a
+ *                              chmod (EPERM, EROFS or OK), the mode unchanged either way
  * Several operations may follow each other: fsprobe read /a write /b. Exit 0 unless the
  * arguments are malformed. Nothing here modifies an existing file. */
 #include <fcntl.h>
@@ -53,6 +57,25 @@ int main(int argc, char **argv) {
       int fd = open(arg, O_WRONLY | O_CLOEXEC);
       res = fd == -1 ? probe_err(errno) : "OK";
       if (fd != -1) close(fd);
+    } else if (strcmp(op, "count") == 0) {
+      static char buf[1 << 20];
+      int fd = open(arg, O_RDONLY | O_CLOEXEC);
+      ssize_t total = 0, n = 0;
+      while (fd != -1 && total < (ssize_t)sizeof buf &&
+             (n = read(fd, buf + total, sizeof buf - (size_t)total)) > 0)
+        total += n;
+      int err = errno;
+      if (fd != -1) close(fd);
+      if (fd == -1 || n == -1) {
+        res = probe_err(err);
+      } else {
+        printf("count %s: %zd\n", arg, total);
+        i += 2;
+        continue;
+      }
+    } else if (strcmp(op, "chmod") == 0) {
+      struct stat st;
+      res = stat(arg, &st) == -1 ? probe_err(errno) : PROBE_RES(chmod(arg, st.st_mode & 07777));
     } else if (strcmp(op, "mkdir") == 0) {
       res = PROBE_RES(mkdir(arg, 0755));
     } else if (strcmp(op, "openat") == 0) {
@@ -70,6 +93,7 @@ int main(int argc, char **argv) {
   }
   return 0;
 usage:
-  fprintf(stderr, "usage: fsprobe {read|write|openw|stat|mkdir PATH | openat FD NAME}...\n");
+  fprintf(stderr,
+          "usage: fsprobe {read|write|openw|count|chmod|stat|mkdir PATH | openat FD NAME}...\n");
   return 2;
 }

@@ -149,6 +149,48 @@ TEST(LauncherSpec, MacLabelOnAKernelWithoutTheLsmIsRefusedUnlessOptional) {
   EXPECT_NE(w.back().find("optional"), std::string::npos);
 }
 
+// A root caller's ids: root's /etc/subuid and /etc/subgid entries, else the documented default
+// range, which must not collide with another user's; never a range holding host id 0.
+TEST(LauncherSpec, RootIdRangeComesFromSubidsElseTheDefault) {
+  auto none = choose_id_range("", "");
+  ASSERT_TRUE(none.has_value()) << none.error().message();
+  EXPECT_EQ(none->uid_base, kDefaultIdBase);
+  EXPECT_EQ(none->gid_base, kDefaultIdBase);
+  EXPECT_EQ(none->count, kDefaultIdCount);
+
+  auto own = choose_id_range("alice:100000:65536\nroot:200000:65536\nroot:300000:65536\n",
+                             "# comment\n0:400000:1000\n");
+  ASSERT_TRUE(own.has_value()) << own.error().message();
+  EXPECT_EQ(own->uid_base, 200000u);  // root's first entry
+  EXPECT_EQ(own->gid_base, 400000u);  // "0" names root too
+  EXPECT_EQ(own->count, 1000u);       // the shorter of the two
+  EXPECT_NE(own->origin.find("root's entry in /etc/subgid"), std::string::npos) << own->origin;
+
+  auto clash = choose_id_range("bob:1878900000:100000\n", "");
+  ASSERT_FALSE(clash.has_value());
+  EXPECT_NE(clash.error().message().find("overlaps bob's entry in /etc/subuid"), std::string::npos)
+      << clash.error().message();
+
+  EXPECT_FALSE(choose_id_range("root:0:65536\n", "").has_value());
+}
+
+// Run by root (as the unit tests are here), `identity` is an offset into that range: the maps
+// never name host id 0, and an identity beyond the range is refused before clone.
+TEST(LauncherSpec, RootCallerMapsARangeNotHostRoot) {
+  if (geteuid() != 0) GTEST_SKIP() << "needs root";
+  Spec s = spec_of(plan_of("cordon 1\nidentity uid 65534 gid 65534\n"), {"true"});
+  ASSERT_GT(s.host_ids.count, 65534u);
+  EXPECT_EQ(s.uid_map, fmt::format("0 {} {}\n", s.host_ids.uid_base, s.host_ids.count));
+  EXPECT_EQ(s.gid_map, fmt::format("0 {} {}\n", s.host_ids.gid_base, s.host_ids.count));
+  EXPECT_NE(s.host_ids.uid_base, 0u);
+  std::vector<std::string> w;
+  auto r = prepare_spec(plan_of("cordon 1\nidentity uid 70000 gid 0\n"),
+                        LaunchOptions{{"true"}, {}, false}, w);
+  ASSERT_FALSE(r.has_value());
+  EXPECT_NE(r.error().message().find("identity uid 70000 gid 0 is outside"), std::string::npos)
+      << r.error().message();
+}
+
 TEST(LauncherSpec, CapabilitiesBecomeABitmask) {
   Spec s = spec_of(plan_of("cordon 1\ncapabilities keep NET_BIND_SERVICE CAP_KILL\n"), {"true"});
   EXPECT_EQ(s.caps_keep, (1ULL << 10) | (1ULL << 5));

@@ -117,10 +117,12 @@ check_limits() {
       $CORDON_RUN -p "$LIMITS" --json-status 3 -- /bin/cat /proc/self/cgroup
     dir=$(status_cgroup_paths)
     local call fd opened
-    call=$(grep 'clone3(' "$T/log/strace" 2>/dev/null | head -n1)
+    # The sandbox's clone3 (a root caller's launch makes one before it, for its rw binds'
+    # idmapping: a user namespace only).
+    call=$(grep 'clone3(.*CLONE_INTO_CGROUP' "$T/log/strace" 2>/dev/null | head -n1)
     fd=$(printf '%s' "$call" | sed -n 's/.*CLONE_INTO_CGROUP.* cgroup=\([0-9]*\)}.*/\1/p')
-    # The last openat before clone3 that returned that fd.
-    opened=$(sed '/clone3(/,$d' "$T/log/strace" 2>/dev/null | grep "= $fd<" | tail -n1)
+    # The last openat before that clone3 that returned that fd.
+    opened=$(sed '/clone3(.*CLONE_INTO_CGROUP/,$d' "$T/log/strace" 2>/dev/null | grep "= $fd<" | tail -n1)
     OUT="$OUT
 strace: $opened
 strace: $call"
