@@ -25,6 +25,8 @@ void lower_namespaces(const PolicyIR& ir, Plan& p) {
   p.namespaces = {ns.count("user") > 0,   ns.count("pid") > 0,    ns.count("mount") > 0,
                   ns.count("ipc") > 0,    ns.count("uts") > 0,    ns.count("net") > 0,
                   ns.count("cgroup") > 0, ir.namespaces.loc.str()};
+  p.namespaces.nested_user = ir.nested_userns.value;
+  p.namespaces.nested_user_origin = ir.nested_userns.loc.str();
   p.network = ir.network.value;
   p.network_origin = ir.network.loc.str();
   if (ir.uid) {

@@ -421,6 +421,31 @@ void loopback_up() {
   close(sock);
 }
 
+// ---- Limits of the sandbox's namespaces ----
+
+// Writes `value` to the sysctl at `path`; false with errno on failure (a short write included).
+bool write_sysctl(const char* path, const char* value) {
+  int fd = open(path, O_WRONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  size_t n = strlen(value);
+  ssize_t put = write(fd, value, n);
+  int saved = errno;
+  close(fd);
+  errno = put < 0 ? saved : static_cast<size_t>(put) == n ? 0 : EIO;
+  return put >= 0 && static_cast<size_t>(put) == n;
+}
+
+// PID 1, privileged in the sandbox's user namespace. The user.* limits belong to a user
+// namespace and bound every namespace beneath it; writing one needs CAP_SYS_RESOURCE in the
+// namespace that owns it, which the app never holds (prepare_spec refuses a policy that keeps
+// SYS_RESOURCE here). So after this the app cannot create a user namespace (ENOSPC), nor
+// raise the limit again. Which namespace's limit /proc/sys/user shows is decided by the
+// opener's user namespace, not by the procfs mount: the host's /proc, still visible here
+// before the new root is built, shows ours.
+void disable_nested_userns() {
+  check(write_sysctl("/proc/sys/user/max_user_namespaces", "0"), Stage::kNestedUserns);
+}
+
 // ---- The app's own stages ----
 
 // Finds the command in the sandbox (PATH order) and opens it as the fd execveat will run.
@@ -621,6 +646,8 @@ const char* stage_name(Stage s) {
       return "hostname";
     case Stage::kLoopback:
       return "loopback";
+    case Stage::kNestedUserns:
+      return "nested user namespaces off (user.max_user_namespaces)";
     case Stage::kFork:
       return "fork";
     case Stage::kFindCommand:
@@ -668,6 +695,7 @@ void child_main(Spec& s, int report_fd, int go_fd) {
   // The cgroup namespace is entered only now, after the parent placed us in the sandbox's
   // cgroup, so its root is that cgroup.
   if (s.new_cgroup_ns) check(unshare(CLONE_NEWCGROUP) == 0, Stage::kCgroupNs);
+  if (s.no_nested_userns) disable_nested_userns();
   if (s.build_root) build_root(s);
   if (s.clone_flags & CLONE_NEWUTS)
     check(sethostname(s.hostname.data(), s.hostname.size()) == 0, Stage::kHostname);

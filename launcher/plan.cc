@@ -5,7 +5,7 @@
 namespace cordon::launcher {
 
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Namespaces, user, pid, mount, ipc, uts, net, cgroup,
-                                                origin)
+                                                origin, nested_user, nested_user_origin)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Mount, kind, path, optional, size, mode, dev,
                                                 origin)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Device, type, major, minor, name)

@@ -18,11 +18,17 @@
 
 namespace cordon::launcher {
 
-inline constexpr int kPlanVersion = 1;
+// 2: namespaces.nested_user (`nested-userns allow`).
+inline constexpr int kPlanVersion = 2;
 
 struct Namespaces {
   bool user = true, pid = true, mount = true, ipc = true, uts = true, net = true, cgroup = true;
   std::string origin;
+  // `nested-userns allow`: the app may create user namespaces. Otherwise the launcher sets the
+  // sandbox's user.max_user_namespaces to 0 from its own user namespace, where the app holds
+  // no CAP_SYS_RESOURCE to raise it again.
+  bool nested_user = false;
+  std::string nested_user_origin;
 };
 
 struct Identity {

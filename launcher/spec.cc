@@ -193,6 +193,32 @@ Result<void> prepare_landlock(const Plan& plan, Spec& s, std::vector<std::string
   return {};
 }
 
+// Nested user namespaces are off unless the policy says `nested-userns allow`: in one, the app
+// holds every capability again. The off switch is the sandbox's user.max_user_namespaces,
+// which needs a user namespace of our own to write, and which CAP_SYS_RESOURCE in it could
+// raise again. bubblewrap's --disable-userns answers a kept CAP_SYS_RESOURCE with a second
+// user namespace level for the app; cordon refuses the combination instead: in a non-initial
+// user namespace CAP_SYS_RESOURCE grants little besides those limits (rlimits above the hard
+// limit, quotas and reserved space check the initial namespace), so no real policy loses by it,
+// and the launcher stays one user namespace deep.
+Result<void> prepare_nested_userns(const Plan& plan, Spec& s) {
+  if (plan.namespaces.nested_user) return {};
+  if (!plan.namespaces.user)
+    return fail(
+        "nested user namespaces: the policy shares the caller's user namespace, so cordon "
+        "cannot stop the app from creating user namespaces of its own; say `nested-userns "
+        "allow` to run so",
+        EINVAL);
+  if (s.caps_keep & (1ULL << CAP_SYS_RESOURCE))
+    return fail(
+        "capabilities: SYS_RESOURCE would let the app raise user.max_user_namespaces, which "
+        "cordon sets to 0 so that it cannot create user namespaces (and gain every capability "
+        "in them); drop SYS_RESOURCE, or say `nested-userns allow`",
+        EINVAL);
+  s.no_nested_userns = true;
+  return {};
+}
+
 using Unavailable = std::function<Result<void>(const std::string&, bool, const std::string&)>;
 
 // `apparmor NAME` or `apparmor generate`: the profile must be loaded (cordon loads a generated
@@ -510,6 +536,7 @@ Result<Spec> prepare_spec(const Plan& plan, const LaunchOptions& opts,
       return fail(fmt::format("capabilities: capability {} is unknown to this kernel", c), EINVAL);
     s.caps_keep |= 1ULL << c;
   }
+  if (auto r = prepare_nested_userns(plan, s); !r) return tl::unexpected(r.error());
   if (!plan.no_new_privs) return fail("no_new_privs: a Plan without it is refused", EINVAL);
 
   if (auto r = prepare_mac(plan, s, warnings, opts.dry_run); !r) return tl::unexpected(r.error());

@@ -33,6 +33,7 @@ enum class Stage : int32_t {
   kPivotRoot,
   kHostname,
   kLoopback,
+  kNestedUserns,
   kFork,
   kFindCommand,
   kRlimit,
@@ -131,6 +132,8 @@ struct Spec {
 
   std::string hostname;
   bool loopback_up = false;
+  // user.max_user_namespaces := 0 in the sandbox's user namespace (no `nested-userns allow`).
+  bool no_nested_userns = false;
 
   std::vector<RlimitOp> rlimits;
   std::vector<int> pass_fds;  // sorted

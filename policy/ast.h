@@ -144,7 +144,8 @@ struct Statement {
     kSyscalls,
     kLandlock,
     kMac,
-    kRequire
+    kRequire,
+    kNestedUserns
   };
   Kind kind = Kind::kVersion;
   SourceLoc loc;

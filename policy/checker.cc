@@ -578,6 +578,17 @@ class Checker {
       case K::kRequire:
         check_require(st);
         break;
+      case K::kNestedUserns: {
+        const Word& w = st.words[0];
+        if (w.text != "allow" && w.text != "deny")
+          diags_.error(
+              w.loc,
+              fmt::format("expected 'allow' or 'deny' after 'nested-userns'{}",
+                          did_you_mean(w.text, std::vector<std::string_view>{"allow", "deny"})));
+        else if (claim("nested-userns", st.loc, rank))
+          ir_.nested_userns = {w.text == "allow", st.loc};
+        break;
+      }
     }
   }
 

@@ -208,6 +208,7 @@ CORDON_KW(kw_syscalls, "syscalls");
 CORDON_KW(kw_landlock, "landlock");
 CORDON_KW(kw_mac, "mac");
 CORDON_KW(kw_require, "require");
+CORDON_KW(kw_nested_userns, "nested-userns");
 
 template <typename Kw>
 struct string_stmt : seq<Kw, sp, must<qstring_tok>, must<eos>> {};
@@ -227,6 +228,7 @@ struct arch_stmt : words_stmt<kw_arch> {};
 struct capabilities_stmt : words_stmt<kw_capabilities> {};
 struct devices_stmt : words_stmt<kw_devices> {};
 struct require_stmt : seq<kw_require, sp, must<word_tok>, opt<seq<sp, word_tok>>, must<eos>> {};
+struct nested_userns_stmt : seq<kw_nested_userns, sp, must<word_tok>, must<eos>> {};
 struct group_member : sor<group_tok, ident_tok> {};
 struct group_close : one<'}'> {};
 struct group_stmt : seq<kw_group, sp, must<group_tok>, ws, must<open_brace>, ws,
@@ -242,7 +244,7 @@ struct statement
     : sor<version_stmt, include_stmt, name_stmt, description_stmt, namespaces_stmt, share_stmt,
           network_stmt, identity_stmt, hostname_stmt, arch_stmt, group_stmt, filesystem_stmt,
           capabilities_stmt, devices_stmt, limits_stmt, env_stmt, syscalls_stmt, landlock_stmt,
-          mac_stmt, require_stmt, unknown_word<0>> {};
+          mac_stmt, require_stmt, nested_userns_stmt, unknown_word<0>> {};
 
 // After a malformed statement, skip its line and any indented continuation lines (the body of a
 // block whose head was wrong) so one mistake gives one error.

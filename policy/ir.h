@@ -106,6 +106,9 @@ struct PolicyIR {
   std::optional<Located<std::string>> selinux;
   bool selinux_optional = false;
   std::map<std::string, Located<int>> requires_;  // mechanism → minimum level (0: any)
+  // `nested-userns allow`: the app may create user namespaces of its own (and hold every
+  // capability inside them). Unset or `deny`: it cannot (user.max_user_namespaces is 0).
+  Located<bool> nested_userns;
 };
 
 }  // namespace cordon::policy

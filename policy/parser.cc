@@ -228,9 +228,10 @@ struct action<g::qstring_tok> {
 
 // Unknown keywords: reported with a suggestion, then the item fails so recovery skips it.
 constexpr std::string_view kContextKeywords[][24] = {
-    {"cordon",   "include",  "name",     "description", "namespaces", "share",        "network",
-     "identity", "hostname", "arch",     "group",       "filesystem", "capabilities", "devices",
-     "limits",   "env",      "syscalls", "landlock",    "mac",        "require"},
+    {"cordon",       "include",  "name",         "description", "namespaces", "share",
+     "network",      "identity", "hostname",     "arch",        "group",      "filesystem",
+     "capabilities", "devices",  "limits",       "env",         "syscalls",   "landlock",
+     "mac",          "require",  "nested-userns"},
     {"default", "allow", "errno", "kill", "kill-thread", "trap", "log", "notify"},
     {"ro", "rw", "exec", "tmpfs", "proc", "dev"},
     {"clear", "keep", "set"},
@@ -584,6 +585,7 @@ CORDON_WORDS_STMT(arch_stmt, kArch)
 CORDON_WORDS_STMT(capabilities_stmt, kCapabilities)
 CORDON_WORDS_STMT(devices_stmt, kDevices)
 CORDON_WORDS_STMT(require_stmt, kRequire)
+CORDON_WORDS_STMT(nested_userns_stmt, kNestedUserns)
 #undef CORDON_WORDS_STMT
 
 #define CORDON_STRING_STMT(rule, kind)                          \

@@ -156,3 +156,16 @@ TEST(SeccompCompile, PlanRoundTripsThroughJson) {
   j["version"] = 99;
   EXPECT_FALSE(cordon::launcher::plan_from_json(j));
 }
+
+TEST(SeccompCompile, NestedUsernsIsOptIn) {
+  auto off = compile_text("cordon 1\n");
+  ASSERT_TRUE(off.plan) << off.compile_error << off.rendered();
+  EXPECT_FALSE(off.plan->namespaces.nested_user);
+  auto on = compile_text("cordon 1\nnested-userns allow\n");
+  ASSERT_TRUE(on.plan) << on.compile_error << on.rendered();
+  EXPECT_TRUE(on.plan->namespaces.nested_user);
+  EXPECT_NE(on.plan->namespaces.nested_user_origin.find(":2:"), std::string::npos);
+  auto bad = compile_text("cordon 1\nnested-userns alow\n");
+  EXPECT_TRUE(bad.diags.has_errors());
+  EXPECT_NE(bad.rendered().find("did you mean 'allow'"), std::string::npos) << bad.rendered();
+}
