@@ -51,12 +51,23 @@ Attribution attribute_seccomp(const Denial& d, const launcher::Plan& plan) {
         d.arch, fmt::join(sc.arches, " "));
     return a;
   }
+  // A refused execveat the supervisor answered: the kernel logs the filter's USER_NOTIF, and
+  // the rule is the one the Plan's exec mediation records.
+  auto mediated = [&](const std::string& syscall) {
+    if (!sc.exec_mediation.on || syscall != "execveat" || d.action != "user-notif") return false;
+    a.rule = sc.exec_mediation.origin;
+    a.rule_action = sc.exec_mediation.action;
+    a.note = "execveat is answered by cordon's supervisor, which gave the policy's action";
+    return true;
+  };
+  if (mediated(d.syscall)) return a;
   const launcher::SeccompRule* same_call = nullptr;
   for (const auto& r : sc.rules) {
     bool call = d.syscall_nr && !d.arch.empty() ? (r.arch == d.arch && r.nr == *d.syscall_nr)
                                                 : (!d.syscall.empty() && r.syscall == d.syscall &&
                                                    (d.arch.empty() || r.arch == d.arch));
     if (!call) continue;
+    if (mediated(r.syscall)) return a;
     if (!same_call) same_call = &r;
     if (same_action(d.action, ret_action(r.ret))) {
       a.rule = r.origin;

@@ -370,7 +370,10 @@ int cmd_explain(const std::string& file, const std::string& syscall,
                  "architecture, so every call from it is killed\n";
     return kExitOk;
   }
-  uint32_t want = compiler::seccomp_ret(rule ? rule->action : ir.default_action.value);
+  const launcher::ExecMediation& mediation = plan->seccomp.exec_mediation;
+  const bool mediated = mediation.on && syscall == "execveat";
+  uint32_t want = mediated ? SCMP_ACT_NOTIFY
+                           : compiler::seccomp_ret(rule ? rule->action : ir.default_action.value);
   if (want != *ret) {
     std::cerr << "cordon: internal error: the filter and the policy disagree; please report\n";
     return kExitPolicy;
@@ -385,6 +388,11 @@ int cmd_explain(const std::string& file, const std::string& syscall,
     std::cout << fmt::format("  decided by: {}  default {} (no rule names {})\n", where,
                              ir.default_action.value.str(), syscall);
   }
+  if (mediated)
+    std::cout << fmt::format(
+        "  answered by: cordon's supervisor (seccomp user notification): the first execveat, "
+        "cordon's own exec of the app, continues; every later one gets {}\n",
+        mediation.action);
   return kExitOk;
 }
 

@@ -281,8 +281,11 @@ void args_used(const Cond& c, std::set<int>& used) {
 }
 
 // Runs the filter against the policy's meaning for one syscall; fails on any disagreement.
+// `mediated`: the syscall is execveat answered by the supervisor (USER_NOTIF) whatever the
+// policy's refusal.
 Result<void> self_check(const PolicyIR& ir, const std::vector<sock_filter>& prog, uint32_t arch,
-                        int nr, const std::string& name, const std::vector<SyscallRuleIR>& rules) {
+                        int nr, const std::string& name, const std::vector<SyscallRuleIR>& rules,
+                        bool mediated) {
   std::set<int> used;
   std::map<int, std::set<uint64_t>> values;
   for (const auto& r : rules)
@@ -324,7 +327,8 @@ Result<void> self_check(const PolicyIR& ir, const std::vector<sock_filter>& prog
     std::copy(args.begin(), args.end(), d.args);
     uint32_t got = run_validated_program(prog, d);
     const SyscallRuleIR* r = decide(ir, name, args);
-    uint32_t want = seccomp_ret(r ? r->action : ir.default_action.value);
+    uint32_t want =
+        mediated ? SCMP_ACT_NOTIFY : seccomp_ret(r ? r->action : ir.default_action.value);
     if (got != want)
       return fail(fmt::format(
           "filter self-check failed for {} on {} with args ({:#x}, {:#x}, {:#x}, {:#x}, {:#x}, "
@@ -607,6 +611,25 @@ Result<LoweredSeccomp> lower_seccomp(const PolicyIR& ir) {
   return out;
 }
 
+Result<launcher::ExecMediation> exec_mediation(const PolicyIR& ir) {
+  launcher::ExecMediation m;
+  const SyscallRuleIR* decider = nullptr;
+  if (auto it = ir.syscalls.find("execveat"); it != ir.syscalls.end() && !it->second.empty())
+    decider = &it->second.front();
+  if (decider && decider->condition)
+    return fail(fmt::format(
+        "{}: a condition on execveat: cordon answers a refused execveat in its supervisor, with "
+        "one action for every call after its own exec of the app; allow or refuse execveat "
+        "unconditionally",
+        decider->loc.str()));
+  const policy::ResolvedAction& action = decider ? decider->action : ir.default_action.value;
+  m.ret = seccomp_ret(action);
+  m.on = !launcher::seccomp_ret_runs(m.ret);
+  m.action = action.str();
+  m.origin = decider ? decider->loc.str() : ir.default_action.loc.str();
+  return m;
+}
+
 Result<launcher::Seccomp> build_seccomp(const PolicyIR& ir) {
   launcher::Seccomp out;
   const auto& def = ir.default_action.value;
@@ -619,8 +642,16 @@ Result<launcher::Seccomp> build_seccomp(const PolicyIR& ir) {
   out.default_ret = def_ret;
   out.default_origin = ir.default_action.loc.str();
   out.log = def.log && def.kind != policy::ActionKind::kAllow;
+  auto mediation = exec_mediation(ir);
+  if (!mediation) return tl::unexpected(mediation.error());
+  out.exec_mediation = *mediation;
   std::vector<PendingRule> all_rules;
-  for (const auto& r : lowered->rules) all_rules.push_back({r.syscall, r.nr, r.ret, r.cmps});
+  for (const auto& r : lowered->rules)
+    if (!out.exec_mediation.on || r.syscall != "execveat")
+      all_rules.push_back({r.syscall, r.nr, r.ret, r.cmps});
+  if (out.exec_mediation.on)
+    all_rules.push_back(
+        {"execveat", seccomp_syscall_resolve_name("execveat"), SCMP_ACT_NOTIFY, Rule{}});
 
   for (const auto& [name, rules] : ir.syscalls) {
     for (const auto& r : rules) {
@@ -649,9 +680,24 @@ Result<launcher::Seccomp> build_seccomp(const PolicyIR& ir) {
     for (const auto& [name, rules] : ir.syscalls) {
       auto nr = policy::syscall_number(name, arch);
       if (!nr || rules.empty()) continue;
+      const bool mediated = out.exec_mediation.on && name == "execveat";
       // libseccomp rewrites socket calls to socketcall on some 32-bit arches; the rule rows
       // still check the direct syscall number, which those kernels also offer.
-      if (auto r = self_check(ir, out.program, arch, *nr, name, rules); !r) return fail(r.error());
+      if (auto r = self_check(ir, out.program, arch, *nr, name, rules, mediated); !r)
+        return fail(r.error());
+    }
+  }
+  // A mediated execveat that no rule names (the default refuses it) is checked here.
+  if (out.exec_mediation.on && !ir.syscalls.count("execveat")) {
+    for (uint32_t arch : arches) {
+      auto nr = policy::syscall_number("execveat", arch);
+      if (!nr) continue;
+      SeccompData d;
+      d.nr = *nr;
+      d.arch = arch;
+      if (run_validated_program(out.program, d) != SCMP_ACT_NOTIFY)
+        return fail(fmt::format("filter self-check failed for execveat on {}: not USER_NOTIF",
+                                policy::arch_name(arch)));
     }
   }
   return out;

@@ -68,6 +68,10 @@ Result<std::vector<sock_filter>> build_in_child(
 // Lowers the policy's syscall rules to libseccomp rules (see the top of this file).
 Result<LoweredSeccomp> lower_seccomp(const policy::PolicyIR& ir);
 
+// Whether execveat is answered by the supervisor (see launcher::ExecMediation): when the
+// policy's decision for it is not to let it run. A condition on execveat is refused.
+Result<launcher::ExecMediation> exec_mediation(const policy::PolicyIR& ir);
+
 // Builds the filter for every architecture of the policy and the source-map rows.
 Result<launcher::Seccomp> build_seccomp(const policy::PolicyIR& ir);
 

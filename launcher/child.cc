@@ -446,6 +446,14 @@ void disable_nested_userns() {
   check(write_sysctl("/proc/sys/user/max_user_namespaces", "0"), Stage::kNestedUserns);
 }
 
+// PID 1 of the sandbox's PID namespace, still host root (a root caller's, before it takes the
+// range's ids; prepare_spec asks this of no one else). vm.memfd_noexec belongs to the writer's PID namespace and is
+// inherited by the ones beneath it, and never lowered below a parent's: 2 makes every memfd
+// non-executable there.
+void disable_memfd_exec() {
+  check(write_sysctl("/proc/sys/vm/memfd_noexec", "2"), Stage::kMemfdNoexec);
+}
+
 // ---- The app's own stages ----
 
 // Finds the command in the sandbox (PATH order) and opens it as the fd execveat will run.
@@ -560,11 +568,37 @@ void apply_landlock(const Spec& s) {
   close(rs);
 }
 
+void report(Report::Kind kind, int index = -1) {
+  Report r;
+  r.kind = kind;
+  r.index = index;
+  check(write(g_report_fd, &r, sizeof r) == sizeof r, Stage::kSeccompListener);
+}
+
+// The lowest fd number not open: the one the kernel gives the next new fd.
+int lowest_free_fd() {
+  int fd = 0;
+  while (fcntl(fd, F_GETFD) >= 0 || errno != EBADF) ++fd;
+  return fd;
+}
+
 void apply_seccomp(const Spec& s) {
   sock_fprog prog{static_cast<unsigned short>(s.seccomp.size()),
                   const_cast<sock_filter*>(s.seccomp.data())};
-  check(syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, s.seccomp_flags, &prog) == 0,
-        Stage::kSeccomp);
+  if (!s.seccomp_listener) {
+    check(syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, s.seccomp_flags, &prog) == 0,
+          Stage::kSeccomp);
+    return;
+  }
+  // The listener answers this process's execveat, so the supervisor must hold it before the
+  // exec below: it is told the fd number first (nothing is opened in between, every other fd
+  // is closed), and takes the fd with pidfd_getfd once it is there. It is close-on-exec: the
+  // app never holds it.
+  const int expected = lowest_free_fd();
+  report(Report::kListener, expected);
+  long listener = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, s.seccomp_flags, &prog);
+  check(listener >= 0, Stage::kSeccomp);
+  if (listener != expected) die(Stage::kSeccompListener, EBADF, static_cast<int>(listener));
 }
 
 // The hardening checklist, in the DESIGN's order. Everything before runs in PID 1 (or here,
@@ -592,6 +626,7 @@ void apply_seccomp(const Spec& s) {
   // removed (ENOENT): run it once more from a descriptor that survives.
   if (errno == ENOENT) {
     int keep = dup(exe);
+    if (keep >= 0 && s.seccomp_listener) report(Report::kExecRetry);
     if (keep >= 0) syscall(SYS_execveat, keep, "", s.argv.data(), s.envp.data(), AT_EMPTY_PATH);
   }
   die(Stage::kExec, errno);
@@ -648,6 +683,8 @@ const char* stage_name(Stage s) {
       return "loopback";
     case Stage::kNestedUserns:
       return "nested user namespaces off (user.max_user_namespaces)";
+    case Stage::kMemfdNoexec:
+      return "memfd exec off (vm.memfd_noexec)";
     case Stage::kFork:
       return "fork";
     case Stage::kFindCommand:
@@ -672,6 +709,8 @@ const char* stage_name(Stage s) {
       return "landlock";
     case Stage::kSeccomp:
       return "seccomp";
+    case Stage::kSeccompListener:
+      return "seccomp listener";
     case Stage::kExec:
       return "exec";
     case Stage::kInitHardening:
@@ -690,6 +729,8 @@ void child_main(Spec& s, int report_fd, int go_fd) {
   while (got < 0 && errno == EINTR);
   if (got != 1) _exit(125);  // the parent failed to set us up and has said why
   close(go_fd);
+  // Before the ids change: only host root may write vm.memfd_noexec.
+  if (s.memfd_noexec) disable_memfd_exec();
   if (s.host_ids.count > 0) become_sandbox_ids(s);
 
   // The cgroup namespace is entered only now, after the parent placed us in the sandbox's

@@ -21,6 +21,7 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Mac, apparmor, apparmor_optional
                                                 generated_profile, generated_name)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(SeccompRule, syscall, arch, nr, action, ret,
                                                 condition, via_group, origin)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ExecMediation, on, ret, action, origin)
 
 namespace {
 
@@ -43,7 +44,8 @@ nlohmann::json seccomp_to_json(const Seccomp& s) {
           {"log", s.log},
           {"program", prog},
           {"program_hash", s.program_hash},
-          {"rules", s.rules}};
+          {"rules", s.rules},
+          {"exec_mediation", s.exec_mediation}};
 }
 
 // A Plan holds integers and strings only. A number with a fraction or an exponent is not one
@@ -116,6 +118,7 @@ Seccomp seccomp_from_json(const nlohmann::json& j) {
   }
   s.program_hash = j.value("program_hash", "");
   s.rules = j.value("rules", std::vector<SeccompRule>{});
+  s.exec_mediation = j.value("exec_mediation", ExecMediation{});
   return s;
 }
 

@@ -19,7 +19,8 @@
 namespace cordon::launcher {
 
 // 2: namespaces.nested_user (`nested-userns allow`).
-inline constexpr int kPlanVersion = 2;
+// 3: seccomp.exec_mediation (execveat answered by the supervisor).
+inline constexpr int kPlanVersion = 3;
 
 struct Namespaces {
   bool user = true, pid = true, mount = true, ipc = true, uts = true, net = true, cgroup = true;
@@ -133,6 +134,18 @@ inline bool seccomp_ret_runs(uint32_t ret) {
   return action == 0x7fff0000u /* ALLOW */ || action == 0x7ffc0000u /* LOG */;
 }
 
+// A policy that refuses execveat must still let cordon start the app with it, and no seccomp
+// filter can tell that one call from the app's own (a fixed fd number can be re-created, an
+// absolute path ignores the fd, pointers can be re-mapped). So the filter answers execveat
+// with SECCOMP_RET_USER_NOTIF, and the supervisor lets the first call through (the launcher's
+// own, made before the app ever ran) and answers every later one with the policy's action.
+struct ExecMediation {
+  bool on = false;
+  uint32_t ret = 0;    // the policy's own SECCOMP_RET_* for execveat
+  std::string action;  // as the policy says it: "errno EPERM log", "kill"
+  std::string origin;  // the rule that decides execveat, or the default's
+};
+
 struct Seccomp {
   std::vector<std::string> arches;  // libseccomp names, native first
   std::string default_action;
@@ -142,6 +155,7 @@ struct Seccomp {
   std::vector<sock_filter> program;
   std::string program_hash;  // fnv1a-64 of the program bytes, hex
   std::vector<SeccompRule> rules;
+  ExecMediation exec_mediation;
 };
 
 struct Plan {

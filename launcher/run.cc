@@ -22,6 +22,7 @@
 #include <nlohmann/json.hpp>
 
 #include "launcher/cgroup.h"
+#include "launcher/exec_notify.h"
 #include "launcher/idmap.h"
 #include "launcher/registry.h"
 #include "launcher/unique_fd.h"
@@ -351,19 +352,51 @@ int run(const Plan& plan, const RunOptions& opts) {
   int app_pid = 0;
   int child_status = 0;
   bool child_done = false, reports_done = false, walltime_hit = false;
+  std::optional<std::string> supervisor_failure;  // the supervisor's own, after the start
+  ExecNotifier exec_notifier(spec, plan.seccomp.exec_mediation.action,
+                             plan.seccomp.exec_mediation.origin);
+  auto read_report = [&]() {
+    Report r;
+    ssize_t got = read(report_r.get(), &r, sizeof r);
+    if (got == sizeof r) {
+      if (r.kind == Report::kFailure && !failure) failure = r;
+      if (r.kind == Report::kExitStatus) app_status = r.status, app_pid = r.app_pid;
+      if (r.kind == Report::kAppStarted) {
+        app_started = true;
+        rec.app_pid = first_child(pid);
+        register_sandbox(opts.registry_dir, rec, opts.launch.verbose, registry_warned);
+      }
+      if (r.kind == Report::kExecRetry) exec_notifier.grant_retry();
+      if (r.kind == Report::kListener && spec.seccomp_listener && exec_notifier.fd() < 0) {
+        // The app's host pid: the sandbox's first process, or PID 1's only child so far.
+        auto app = spec.pid_init ? first_child(pid) : std::optional<int64_t>(pid);
+        auto taken = app ? exec_notifier.take_listener(static_cast<pid_t>(*app), r.index)
+                         : Result<void>(fail("seccomp listener: the app's pid is not known"));
+        if (!taken && !supervisor_failure) {
+          // No execveat could be answered: the app would wait forever. Fail closed.
+          supervisor_failure = taken.error().message();
+          syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, nullptr, 0);
+        }
+      }
+    } else if (got == 0) {
+      reports_done = true;
+    }
+  };
+
   std::optional<Clock::time_point> deadline;
   if (plan.walltime_ms) deadline = started + std::chrono::milliseconds(*plan.walltime_ms);
   while (!child_done || !reports_done) {
-    pollfd fds[3] = {{sigfd.get(), POLLIN, 0},
+    pollfd fds[4] = {{sigfd.get(), POLLIN, 0},
                      {reports_done ? -1 : report_r.get(), POLLIN, 0},
-                     {child_done ? -1 : pidfd, POLLIN, 0}};
+                     {child_done ? -1 : pidfd, POLLIN, 0},
+                     {exec_notifier.fd(), POLLIN, 0}};
     int timeout = -1;
     if (deadline && !walltime_hit) {
       auto left = std::chrono::duration_cast<std::chrono::milliseconds>(*deadline - Clock::now());
       timeout = static_cast<int>(std::max<int64_t>(0, left.count()));
     }
     if (child_done) timeout = timeout < 0 ? 2000 : std::min(timeout, 2000);
-    int n = poll(fds, 3, timeout);
+    int n = poll(fds, 4, timeout);
     if (n < 0 && errno != EINTR) break;
     if (n == 0) {
       if (child_done) break;  // reports still open after the sandbox ended: stop waiting
@@ -377,20 +410,14 @@ int run(const Plan& plan, const RunOptions& opts) {
         if (si.ssi_signo != SIGCHLD && !child_done)
           syscall(SYS_pidfd_send_signal, pidfd, si.ssi_signo, nullptr, 0);
     }
-    if (fds[1].revents & (POLLIN | POLLHUP)) {
-      Report r;
-      ssize_t got = read(report_r.get(), &r, sizeof r);
-      if (got == sizeof r) {
-        if (r.kind == Report::kFailure && !failure) failure = r;
-        if (r.kind == Report::kExitStatus) app_status = r.status, app_pid = r.app_pid;
-        if (r.kind == Report::kAppStarted) {
-          app_started = true;
-          rec.app_pid = first_child(pid);
-          register_sandbox(opts.registry_dir, rec, opts.launch.verbose, registry_warned);
-        }
-      } else if (got == 0) {
-        reports_done = true;
-      }
+    if (fds[1].revents & (POLLIN | POLLHUP)) read_report();
+    if (fds[3].revents & POLLIN) {
+      // A retry report is written before its execveat: read what is there before answering.
+      pollfd pending{report_r.get(), POLLIN, 0};
+      while (!reports_done && poll(&pending, 1, 0) > 0) read_report();
+      if (std::string said = exec_notifier.answer(); !said.empty()) say(said);
+    } else if (fds[3].revents & (POLLHUP | POLLERR | POLLNVAL)) {
+      exec_notifier.close();  // every task of the filter is gone
     }
     if (fds[2].revents & POLLIN) {
       if (waitpid(static_cast<pid_t>(pid), &child_status, 0) == pid) child_done = true;
@@ -400,7 +427,11 @@ int run(const Plan& plan, const RunOptions& opts) {
 
   int code;
   std::string error;
-  if (failure) {
+  if (supervisor_failure) {
+    error = *supervisor_failure;
+    say(error);
+    code = kExitLaunchFailed;
+  } else if (failure) {
     error = failure_message(spec, *failure);
     say(error);
     code = failure->stage == Stage::kExec || failure->stage == Stage::kFindCommand
@@ -435,7 +466,7 @@ int run(const Plan& plan, const RunOptions& opts) {
       {"walltime_exceeded", walltime_hit},
       {"elapsed_ms",
        std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started).count()},
-      {"error", failure ? nlohmann::json(error) : nlohmann::json(nullptr)}};
+      {"error", failure || supervisor_failure ? nlohmann::json(error) : nlohmann::json(nullptr)}};
   if (failure)
     exit_j["failed_stage"] = {{"stage", stage_name(failure->stage)},
                               {"object", object_of(spec, *failure)},

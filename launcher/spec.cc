@@ -17,6 +17,7 @@
 #include <algorithm>
 #include <charconv>
 #include <climits>
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -217,6 +218,70 @@ Result<void> prepare_nested_userns(const Plan& plan, Spec& s) {
         EINVAL);
   s.no_nested_userns = true;
   return {};
+}
+
+// execveat answered by the supervisor (Plan::seccomp.exec_mediation). The listener goes to
+// the supervisor through pidfd_getfd, which needs ptrace access to the app: Yama's
+// ptrace_scope 2 allows that to CAP_SYS_PTRACE only, 3 to nobody. Refused here rather than
+// left to fail after clone, since without the listener no execveat could ever be answered.
+Result<void> prepare_exec_mediation(const Plan& plan, Spec& s) {
+  const ExecMediation& m = plan.seccomp.exec_mediation;
+  if (!m.on) return {};
+  if (seccomp_ret_runs(m.ret))
+    return fail("seccomp: the plan mediates execveat with an action that lets it run", EINVAL);
+  int scope = 0;
+  if (FILE* f = fopen("/proc/sys/kernel/yama/ptrace_scope", "re")) {
+    if (fscanf(f, "%d", &scope) != 1) scope = 0;
+    fclose(f);
+  }
+  if (scope >= 3 || (scope == 2 && geteuid() != 0))
+    return fail(fmt::format("seccomp: the policy refuses execveat ({} {}), which cordon enforces "
+                            "by answering it from the supervisor through pidfd_getfd, and Yama's "
+                            "kernel.yama.ptrace_scope={} forbids that here{}",
+                            m.action, m.origin, scope,
+                            scope == 2 ? " without CAP_SYS_PTRACE (run as root)" : ""),
+                EPERM);
+  // The process is single-threaded when it loads the filter: TSYNC has nothing to do, and the
+  // kernel refuses it together with NEW_LISTENER.
+  s.seccomp_flags =
+      (s.seccomp_flags & ~SECCOMP_FILTER_FLAG_TSYNC) | SECCOMP_FILTER_FLAG_NEW_LISTENER;
+  s.seccomp_listener = true;
+  s.exec_ret = m.ret;
+  for (const std::string& name : plan.seccomp.arches) {
+    uint32_t arch = seccomp_arch_resolve_name(name.c_str());
+    int nr = arch ? seccomp_syscall_resolve_name_arch(arch, "execveat") : __NR_SCMP_ERROR;
+    if (nr >= 0) s.exec_nrs.emplace_back(arch, nr);
+  }
+  return {};
+}
+
+// Whether the filter can let some execve or execveat run (by its source-map rows: the first
+// row of the native architecture decides; a conditional one may let it run).
+bool policy_may_exec(const Seccomp& sc) {
+  if (sc.program.empty()) return true;
+  if (!sc.exec_mediation.on) return true;
+  for (const SeccompRule& r : sc.rules)
+    if (r.syscall == "execve" && !sc.arches.empty() && r.arch == sc.arches[0])
+      return !r.condition.empty() || seccomp_ret_runs(r.ret);
+  return seccomp_ret_runs(sc.default_ret);
+}
+
+// Executable memfds off: vm.memfd_noexec is per PID namespace (since 6.3), and 2 makes every
+// memfd non-executable (MFD_EXEC is refused, and a memfd is sealed against exec). Writing it
+// takes CAP_SYS_ADMIN in the PID namespace's owner AND write access to the sysctl file, which
+// only host root has: so a root caller's PID 1 sets it, and for anyone else it stays as the
+// host has it. A policy that refuses execveat needs neither (the supervisor refuses every
+// exec of a memfd); one that allows exec is told.
+void prepare_memfd_noexec(const Plan& plan, Spec& s, std::vector<std::string>& warnings) {
+  if (!s.pid_init) return;  // a shared PID namespace: the host's setting, not ours to change
+  if (geteuid() == 0) {
+    s.memfd_noexec = true;
+    return;
+  }
+  if (policy_may_exec(plan.seccomp))
+    warnings.push_back(
+        "memfd exec: vm.memfd_noexec of the sandbox's PID namespace can only be set by host "
+        "root, so the app may run programs it writes into a memfd (the policy allows exec)");
 }
 
 using Unavailable = std::function<Result<void>(const std::string&, bool, const std::string&)>;
@@ -557,11 +622,13 @@ Result<Spec> prepare_spec(const Plan& plan, const LaunchOptions& opts,
           ENOEXEC);
     s.seccomp = plan.seccomp.program;
     s.seccomp_flags = SECCOMP_FILTER_FLAG_TSYNC | (plan.seccomp.log ? SECCOMP_FILTER_FLAG_LOG : 0);
+    if (auto r = prepare_exec_mediation(plan, s); !r) return tl::unexpected(r.error());
   } else if (plan.requires_.count("seccomp")) {
     return fail("require seccomp: the plan has no filter", EINVAL);
   }
 
   if (auto r = prepare_exec(plan, opts, s); !r) return tl::unexpected(r.error());
+  prepare_memfd_noexec(plan, s, warnings);
   return s;
 }
 

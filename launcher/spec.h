@@ -34,6 +34,7 @@ enum class Stage : int32_t {
   kHostname,
   kLoopback,
   kNestedUserns,
+  kMemfdNoexec,
   kFork,
   kFindCommand,
   kRlimit,
@@ -46,6 +47,7 @@ enum class Stage : int32_t {
   kMac,
   kLandlock,
   kSeccomp,
+  kSeccompListener,
   kExec,
   kInitHardening,  // PID 1 after the fork: fds, no_new_privs, dumpable, capabilities
 };
@@ -53,7 +55,16 @@ const char* stage_name(Stage s);
 
 // What the child sends the parent; small enough for an atomic pipe write.
 struct Report {
-  enum Kind : int32_t { kFailure = 1, kExitStatus = 2, kAppStarted = 3 };
+  // kListener: the app is about to load its filter, whose listener will be its fd `index`
+  // (the supervisor takes it with pidfd_getfd). kExecRetry: cordon's own execveat of the app
+  // failed (ENOENT: a script) and is made once more, which the supervisor lets through too.
+  enum Kind : int32_t {
+    kFailure = 1,
+    kExitStatus = 2,
+    kAppStarted = 3,
+    kListener = 4,
+    kExecRetry = 5
+  };
   int32_t kind = 0;
   Stage stage = Stage::kNone;
   int32_t err = 0;
@@ -164,6 +175,13 @@ struct Spec {
 
   std::vector<sock_filter> seccomp;
   uint32_t seccomp_flags = 0;
+  // The filter answers execveat with USER_NOTIF (Plan::seccomp.exec_mediation): it is loaded
+  // with a listener, which the supervisor takes and answers.
+  bool seccomp_listener = false;
+  uint32_t exec_ret = 0;                           // the policy's own action for execveat
+  std::vector<std::pair<uint32_t, int>> exec_nrs;  // (AUDIT_ARCH_*, execveat's number there)
+  // vm.memfd_noexec := 2 in the sandbox's PID namespace (PID 1 is host root: root callers).
+  bool memfd_noexec = false;
 
   // Source fds per mount: O_PATH fds opened by the child in its own memory copy, or, when
   // sources_cloned, detached mounts the parent made before clone (inherited through clone3).

@@ -83,6 +83,22 @@ TEST(AuditAttribute, SeccompDefaultAction) {
             *a.rule + "  default errno EPERM log  denied mprotect (x86_64 #10) ×1");
 }
 
+// A refused execveat is answered by cordon's supervisor: the kernel logs the filter's
+// USER_NOTIF (code=0x7fc00000), and the rule is the one that refuses execveat (here the
+// default, as the policy names no rule for it).
+TEST(AuditAttribute, SeccompMediatedExecveatIsThePolicysRule) {
+  auto p = plan();
+  ASSERT_TRUE(p.seccomp.exec_mediation.on);
+  Collector c;
+  c.add_line(seccomp_line(322, "0x7fc00000"));
+  Entry e = only_entry(c);
+  EXPECT_EQ(e.denial.action, "user-notif");
+  Attribution a = attribute(e.denial, p);
+  ASSERT_TRUE(a.rule);
+  EXPECT_EQ(*a.rule, p.seccomp.default_origin);
+  EXPECT_EQ(a.rule_action, "errno EPERM log");
+}
+
 // What the kernel really logs: the action without its data (code=0x50000 for any errno).
 TEST(AuditAttribute, SeccompKernelCodeWithoutData) {
   auto p = plan();

@@ -69,7 +69,7 @@ TEST(Cli, CompileEmitsPlanAndAssembly) {
       write_policy("emit.cordon", "cordon 1\nsyscalls {\n  default errno EPERM\n  allow read\n}\n");
   auto plan = run("compile " + f + " --emit plan");
   EXPECT_EQ(plan.status, 0);
-  EXPECT_NE(plan.out.find("\"version\": 2"), std::string::npos);
+  EXPECT_NE(plan.out.find("\"version\": 3"), std::string::npos);
   auto asm_ = run("compile " + f + " --emit asm");
   EXPECT_NE(asm_.out.find("; read"), std::string::npos) << asm_.out;
   EXPECT_NE(asm_.out.find("ret ERRNO(EPERM)"), std::string::npos) << asm_.out;

@@ -42,7 +42,7 @@ size_t check_same_decisions(const launcher::Plan& plan, const std::string& profi
   auto ref = testing::oci_reference_filter(profile, profile.at("syscalls"));
   if (ref.empty()) return 0;
   size_t n = testing::compare_filters(plan.seccomp.program, ref, AUDIT_ARCH_X86_64, kMaxX86_64,
-                                      profile.at("syscalls"), what);
+                                      profile.at("syscalls"), what, false, &plan.seccomp);
   // The one decision the format cannot carry: cordon kills the process for an x32 syscall
   // number, a runtime leaves it to libseccomp's bad-architecture default (kill the thread).
   compiler::SeccompData x32;

@@ -19,7 +19,7 @@ namespace {
 // The smallest plan the reader accepts: every key it requires, a tmpfs root with one bind.
 nlohmann::json minimal() {
   return nlohmann::json::parse(R"({
-    "version": 2, "name": "t", "namespaces": {}, "network": {"mode": "none"},
+    "version": 3, "name": "t", "namespaces": {}, "network": {"mode": "none"},
     "identity": {"uid": null, "gid": null}, "hostname": {"name": ""},
     "mounts": [{"kind": "ro", "path": "/usr"}, {"kind": "tmpfs", "path": "/tmp", "size": 65536}],
     "env": {"clear": true, "keep": ["PATH"]}, "rlimits": [{"name": "nofile", "resource": 7, "value": 64}],
@@ -107,7 +107,7 @@ TEST(PlanJson, IntegersOutsideTheirFieldAreRefusedNotNarrowed) {
       {"/rlimits/0/value", -1},
       {"/mounts/1/mode", 4294967296ULL},
       {"/landlock/required_abi", 2147483648ULL},
-      {"/version", 4294967298ULL},  // would read as 2
+      {"/version", 4294967299ULL},  // would read as 3
       {"/requires/landlock", 4294967297ULL},
       {"/cgroup/memory_bytes", -5},
   };

@@ -157,6 +157,35 @@ TEST(SeccompCompile, PlanRoundTripsThroughJson) {
   EXPECT_FALSE(cordon::launcher::plan_from_json(j));
 }
 
+// execveat is answered by the supervisor whenever the policy does not let it run: the filter
+// says USER_NOTIF and the Plan records the policy's own action for the supervisor to give.
+TEST(SeccompCompile, RefusedExecveatIsMediatedWithThePolicysAction) {
+  auto by_default = plan_of("  allow read");
+  EXPECT_TRUE(by_default.seccomp.exec_mediation.on);
+  EXPECT_EQ(by_default.seccomp.exec_mediation.ret, kEperm);
+  EXPECT_EQ(verdict(by_default, "execveat"), SCMP_ACT_NOTIFY);
+  EXPECT_EQ(verdict(by_default, "execve"), kEperm);
+
+  auto killed = plan_of("  kill execveat");
+  EXPECT_TRUE(killed.seccomp.exec_mediation.on);
+  EXPECT_EQ(killed.seccomp.exec_mediation.ret, kKill);
+  EXPECT_EQ(killed.seccomp.exec_mediation.action, "kill");
+  EXPECT_NE(killed.seccomp.exec_mediation.origin.find(":4:"), std::string::npos)
+      << killed.seccomp.exec_mediation.origin;
+  EXPECT_EQ(verdict(killed, "execveat"), SCMP_ACT_NOTIFY);
+
+  auto allowed = plan_of("  allow execveat");
+  EXPECT_FALSE(allowed.seccomp.exec_mediation.on);
+  EXPECT_EQ(verdict(allowed, "execveat"), kAllow);
+}
+
+TEST(SeccompCompile, AConditionOnExecveatIsRefused) {
+  auto r = compile_text(
+      "cordon 1\nsyscalls {\n  default errno EPERM\n  allow execveat if arg4 == 0\n}\n");
+  EXPECT_FALSE(r.plan);
+  EXPECT_NE(r.compile_error.find("a condition on execveat"), std::string::npos) << r.compile_error;
+}
+
 TEST(SeccompCompile, NestedUsernsIsOptIn) {
   auto off = compile_text("cordon 1\n");
   ASSERT_TRUE(off.plan) << off.compile_error << off.rendered();
