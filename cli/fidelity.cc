@@ -207,6 +207,18 @@ std::vector<FidelityRow> fidelity_rows(const Plan& plan, const HostFacts& host,
     }
     add("namespaces " + (list.empty() ? std::string("none") : list), ns.origin, r);
   }
+  {
+    FidelityRow r{"", "", "user.max_user_namespaces 0 in the sandbox's user namespace", State::kYes,
+                  "the app cannot create user namespaces"};
+    if (ns.nested_user) {
+      r.state = State::kNotApplicable;
+      r.note = "the policy lets the app create user namespaces";
+    } else if (!ns.user) {
+      r.state = State::kNo;
+      r.note = "the user namespace is shared: cordon run refuses without `nested-userns allow`";
+    }
+    add(ns.nested_user ? "nested-userns allow" : "nested-userns deny", ns.nested_user_origin, r);
+  }
 
   // Filesystem: each entry's mount, Landlock rule, and AppArmor rule.
   for (const auto& m : plan.mounts) {
@@ -312,6 +324,17 @@ std::vector<FidelityRow> fidelity_rows(const Plan& plan, const HostFacts& host,
     add("arch " + arches, "",
         {"", "", "seccomp architecture check", State::kYes,
          "calls of any other architecture (i386 int 0x80, x32) are killed"});
+    const launcher::ExecMediation& em = plan.seccomp.exec_mediation;
+    if (em.on) {
+      FidelityRow xr{"", "", "execveat answered by cordon's supervisor (seccomp user notification)",
+                     State::kYes,
+                     "cordon's own exec of the app continues, every later one is refused"};
+      if (!host.seccomp_actions.empty() && !host.seccomp_actions.count("user_notif")) {
+        xr.state = State::kNo;
+        xr.note = "this kernel lacks the action user_notif";
+      }
+      add("execveat: " + em.action, em.origin, xr);
+    }
   } else {
     add("syscalls", "", {"", "", "seccomp filter", State::kNotApplicable, "the policy has none"});
   }

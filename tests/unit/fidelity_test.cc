@@ -96,6 +96,26 @@ TEST(Fidelity, NoLandlockSharedMountsAndMissingActions) {
   EXPECT_NE(sc->note.find("user_notif"), std::string::npos) << sc->note;
 }
 
+// Nested user namespaces and the supervisor's answer to execveat have rows of their own.
+TEST(Fidelity, NestedUsernsAndExecMediationAreNamed) {
+  auto closed = plan_of("syscalls {\n  default errno EPERM\n  errno EACCES execveat\n}\n");
+  auto rows = fidelity_rows(closed, kernel_with_abi(7), Trial{});
+  const auto* userns = row(rows, "nested-userns deny", "user.max_user_namespaces 0");
+  ASSERT_TRUE(userns);
+  EXPECT_EQ(userns->state, State::kYes);
+  const auto* exec = row(rows, "execveat: errno EACCES", "execveat answered by cordon's");
+  ASSERT_TRUE(exec);
+  EXPECT_EQ(exec->state, State::kYes);
+  EXPECT_EQ(exec->origin, "t.cordon:4:3");
+
+  auto open = plan_of("nested-userns allow\nsyscalls {\n  allow execveat\n}\n");
+  rows = fidelity_rows(open, kernel_with_abi(7), Trial{});
+  const auto* allowed = row(rows, "nested-userns allow", "user.max_user_namespaces 0");
+  ASSERT_TRUE(allowed);
+  EXPECT_EQ(allowed->state, State::kNotApplicable);
+  for (const auto& r : rows) EXPECT_FALSE(r.clause.starts_with("execveat")) << r.clause;
+}
+
 TEST(Fidelity, UnprivilegedWithoutUserNamespacesIsNamed) {
   auto p = plan_of("name \"x\"\n");
   HostFacts h = kernel_with_abi(7);
