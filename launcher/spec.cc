@@ -272,16 +272,37 @@ bool policy_may_exec(const Seccomp& sc) {
 // only host root has: so a root caller's PID 1 sets it, and for anyone else it stays as the
 // host has it. A policy that refuses execveat needs neither (the supervisor refuses every
 // exec of a memfd); one that allows exec is told.
+// Whether the app may write a file somewhere and run it anyway (a writable mount without
+// noexec whose Landlock rights, if Landlock handles execute, include it): then an executable
+// memfd gives it nothing new, and saying so on every launch would be noise.
+bool writable_and_executable(const Spec& s) {
+  if (!s.build_root) return true;  // the host's mounts: not ours to judge
+  const bool ll_exec = s.landlock_abi > 0 && (s.landlock_fs & LANDLOCK_ACCESS_FS_EXECUTE);
+  for (const MountOp& m : s.mounts) {
+    const bool writable = (m.kind == MountOp::kBind && !m.readonly) || m.kind == MountOp::kTmpfs;
+    if (!writable || m.noexec) continue;
+    if (!ll_exec) return true;
+    for (const LandlockRule& r : s.landlock_rules) {
+      const bool covers = r.path == "/" || m.path == r.path ||
+                          (m.path.size() > r.path.size() && m.path.starts_with(r.path) &&
+                           m.path[r.path.size()] == '/');
+      if (covers && (r.access & LANDLOCK_ACCESS_FS_EXECUTE)) return true;
+    }
+  }
+  return false;
+}
+
 void prepare_memfd_noexec(const Plan& plan, Spec& s, std::vector<std::string>& warnings) {
   if (!s.pid_init) return;  // a shared PID namespace: the host's setting, not ours to change
   if (geteuid() == 0) {
     s.memfd_noexec = true;
     return;
   }
-  if (policy_may_exec(plan.seccomp))
+  if (policy_may_exec(plan.seccomp) && !writable_and_executable(s))
     warnings.push_back(
         "memfd exec: vm.memfd_noexec of the sandbox's PID namespace can only be set by host "
-        "root, so the app may run programs it writes into a memfd (the policy allows exec)");
+        "root, so the app may run programs it writes into a memfd (the policy allows exec, and "
+        "nothing else it may write is executable)");
 }
 
 using Unavailable = std::function<Result<void>(const std::string&, bool, const std::string&)>;

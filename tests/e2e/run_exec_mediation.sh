@@ -49,14 +49,20 @@ check_cli_runs() {
 }
 
 # A root caller's sandbox has executable memfds off (vm.memfd_noexec 2 in its PID namespace):
-# under -p cli, a memfd cannot be executed. Unprivileged, cordon cannot set it, and says so.
+# under -p cli, a memfd cannot be executed. Unprivileged, cordon cannot set it; cli lets the
+# app write and run a file in /tmp anyway, so a memfd gives it nothing new and cordon does not
+# warn on every launch (it warns only where nothing writable is executable).
 check_memfd_noexec() {
   crun iso -- "$PROBES/execprobe" memfd "$PROBES/execprobe"
   if [[ $MODE == root ]]; then
     expect memfd-noexec-root EACCES "$(after 'memfd=')"
   else
-    expect memfd-exec-unpriv memfd "$(after 'ran=')" "the host's setting, as warned"
-    expect_in memfd-warned 'warning: memfd exec: vm.memfd_noexec' stderr "$ERR"
+    expect memfd-exec-unpriv memfd "$(after 'ran=')" "the host's setting"
+    if grep -q 'warning: memfd exec' <<<"$ERR"; then
+      fail memfd-no-noise "expected no memfd warning where /tmp is writable and executable"
+    else
+      pass memfd-no-noise
+    fi
   fi
 }
 
