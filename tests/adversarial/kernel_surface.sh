@@ -73,6 +73,14 @@ check_forkbomb() {
   verdicts cli forkbomb
 }
 
+# A memory bomb ends at the service profile's 512M (a cgroup's OOM kill as root here,
+# RLIMIT_AS for an unprivileged caller). cli sets no memory limit on purpose (compilers, and
+# runtimes that reserve address space, would break under RLIMIT_AS): docs/threat-model.md.
+check_membomb() {
+  crun adv-service -- "$PROBES/escape" membomb 2048
+  verdicts service membomb
+}
+
 for p in cli service; do
   both check_surface "$p"
   both check_keyring "$p"
@@ -80,4 +88,5 @@ for p in cli service; do
 done
 both check_hardlink
 both check_forkbomb
+both check_membomb
 e2e_finish

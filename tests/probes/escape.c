@@ -17,6 +17,7 @@
  *   abstract-connect N   connect to the abstract unix socket "@N"
  *   abstract-listen N S  (host side) listen on "@N" for S seconds
  *   hardlink SRC DST     link(SRC, DST): a read-only file made writable under another name
+ *   membomb MIB          touch MIB MiB of memory; destructive and guarded like forkbomb
  *   forkbomb MAX         fork until it fails or MAX children live; destructive, so it refuses
  *                        to run unless its PID 1 is cordon's (a fresh PID namespace)
  * Exit 0 unless the arguments are malformed. */
@@ -198,6 +199,24 @@ static void forkbomb(int max) {
   (err ? held : escape)("forkbomb", why);
 }
 
+/* Touches MAX MiB, 16 MiB at a time: held when an allocation fails or the kernel kills it (the
+ * parent then reports the signal) before MAX. Destructive like forkbomb, and guarded alike. */
+static void membomb(int max_mib) {
+  if (!fresh_pid_namespace()) {
+    printf("membomb: not run (PID 1 is not cordon's: not in a fresh PID namespace)\n");
+    return;
+  }
+  int got = 0;
+  for (; got < max_mib; got += 16) {
+    char *p = malloc(16u << 20);
+    if (!p) break;
+    memset(p, 1, 16u << 20);
+  }
+  char why[64];
+  snprintf(why, sizeof why, "%d MiB, then %s", got, got < max_mib ? "ENOMEM" : "stopped at MAX");
+  (got < max_mib ? held : escape)("membomb", why);
+}
+
 int main(int argc, char **argv) {
   for (int i = 1; i < argc; ++i) {
     const char *m = argv[i];
@@ -205,7 +224,7 @@ int main(int argc, char **argv) {
     const char *b = i + 2 < argc ? argv[i + 2] : NULL;
     int args = 0;
     if (!strcmp(m, "keyring-plant") || !strcmp(m, "keyring-find") ||
-        !strcmp(m, "abstract-connect") || !strcmp(m, "forkbomb"))
+        !strcmp(m, "abstract-connect") || !strcmp(m, "forkbomb") || !strcmp(m, "membomb"))
       args = 1;
     else if (!strcmp(m, "abstract-listen") || !strcmp(m, "hardlink"))
       args = 2;
@@ -237,6 +256,8 @@ int main(int argc, char **argv) {
         try_hardlink(a, b);
       else if (!strcmp(m, "forkbomb"))
         forkbomb(atoi(a));
+      else if (!strcmp(m, "membomb"))
+        membomb(atoi(a));
       else
         _exit(2);
       fflush(stdout);
