@@ -447,9 +447,9 @@ void disable_nested_userns() {
 }
 
 // PID 1 of the sandbox's PID namespace, still host root (a root caller's, before it takes the
-// range's ids; prepare_spec asks this of no one else). vm.memfd_noexec belongs to the writer's PID namespace and is
-// inherited by the ones beneath it, and never lowered below a parent's: 2 makes every memfd
-// non-executable there.
+// range's ids; prepare_spec asks this of no one else). vm.memfd_noexec belongs to the writer's
+// PID namespace and is inherited by the ones beneath it, and never lowered below a parent's:
+// 2 makes every memfd non-executable there.
 void disable_memfd_exec() {
   check(write_sysctl("/proc/sys/vm/memfd_noexec", "2"), Stage::kMemfdNoexec);
 }

@@ -73,8 +73,8 @@ int main(int argc, char **argv) {
   }
   target = argv[2];
   if (strcmp(argv[1], "all") == 0) {
-    const char *modes[] = {"execve", "execveat-fd", "execveat-abs", "execveat-stale", "fexecve",
-                           "memfd"};
+    const char *modes[] = {"execve",         "execveat-fd", "execveat-abs",
+                           "execveat-stale", "fexecve",     "memfd"};
     for (size_t i = 0; i < sizeof modes / sizeof *modes; ++i) try_mode(modes[i]);
     return 0;
   }
