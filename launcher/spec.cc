@@ -294,15 +294,20 @@ bool writable_and_executable(const Spec& s) {
 
 void prepare_memfd_noexec(const Plan& plan, Spec& s, std::vector<std::string>& warnings) {
   if (!s.pid_init) return;  // a shared PID namespace: the host's setting, not ours to change
-  if (geteuid() == 0) {
+  // Before 6.3 the kernel has no such setting (Debian 12's 6.1): memfds are executable there
+  // for everyone, as they always were, and the launch goes on as on any such kernel.
+  const bool kernel_has_it = access("/proc/sys/vm/memfd_noexec", F_OK) == 0;
+  if (geteuid() == 0 && kernel_has_it) {
     s.memfd_noexec = true;
     return;
   }
   if (policy_may_exec(plan.seccomp) && !writable_and_executable(s))
-    warnings.push_back(
-        "memfd exec: vm.memfd_noexec of the sandbox's PID namespace can only be set by host "
-        "root, so the app may run programs it writes into a memfd (the policy allows exec, and "
-        "nothing else it may write is executable)");
+    warnings.push_back(fmt::format(
+        "memfd exec: {}, so the app may run programs it writes into a memfd (the policy allows "
+        "exec, and nothing else it may write is executable)",
+        kernel_has_it ? "vm.memfd_noexec of the sandbox's PID namespace can only be set by host "
+                        "root"
+                      : "this kernel has no vm.memfd_noexec (Linux 6.3)"));
 }
 
 using Unavailable = std::function<Result<void>(const std::string&, bool, const std::string&)>;
