@@ -6,6 +6,7 @@
 #include <array>
 
 #include "audit/syscalls.h"
+#include "base/path.h"
 
 namespace cordon::audit {
 
@@ -23,14 +24,6 @@ bool same_action(std::string_view denial, std::string_view rule) {
   if (denial.size() == kind.size() || denial.substr(kind.size()) == "(0)")
     return action_kind(rule) == kind;
   return false;
-}
-
-// `path` equals `dir` or lies beneath it.
-bool beneath(std::string_view path, std::string_view dir) {
-  if (dir == "/") return !path.empty() && path.front() == '/';
-  while (dir.size() > 1 && dir.back() == '/') dir.remove_suffix(1);
-  if (!path.starts_with(dir)) return false;
-  return path.size() == dir.size() || path[dir.size()] == '/';
 }
 
 Attribution attribute_seccomp(const Denial& d, const launcher::Plan& plan) {
@@ -142,7 +135,7 @@ Attribution attribute_landlock(const Denial& d, const launcher::Plan& plan) {
   const launcher::LandlockPath* best = nullptr;
   bool skipped_tmpfs = false;
   for (const auto& p : ll.paths) {
-    if (!beneath(path, p.path) || (best && p.path.size() <= best->path.size())) continue;
+    if (!at_or_beneath(path, p.path) || (best && p.path.size() <= best->path.size())) continue;
     if (not_tmpfs && mount_kind(plan, p) == "tmpfs") {
       skipped_tmpfs = true;
       continue;

@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "audit/attribute.h"
+#include "base/path.h"
 #include "cli/emit_selinux.h"
 
 namespace cordon::cli {
@@ -23,11 +24,6 @@ bool needs_write(std::string_view perms) {
   for (std::string p; in >> p;)
     if (kWrite.count(p)) return true;
   return false;
-}
-
-bool at_or_under(std::string_view path, std::string_view dir) {
-  if (dir == "/") return !path.empty() && path[0] == '/';
-  return path.starts_with(dir) && (path.size() == dir.size() || path[dir.size()] == '/');
 }
 
 }  // namespace
@@ -48,7 +44,7 @@ std::optional<audit::Attribution> attribute_selinux_module(const audit::Denial& 
   if (!t && !d.path.empty() && d.path.front() == '/') {
     // A type no entry gives: the nearest entry above the path is the one to edit.
     for (const auto& ft : m.file_types)
-      if (ft.declared && at_or_under(d.path, ft.path) && (!t || ft.path.size() > t->path.size()))
+      if (ft.declared && at_or_beneath(d.path, ft.path) && (!t || ft.path.size() > t->path.size()))
         t = &ft;
   }
   if (!t) {

@@ -11,6 +11,7 @@
 #include <map>
 #include <optional>
 
+#include "base/path.h"
 #include "cli/emit_text.h"
 #include "launcher/landlock_abi.h"
 #include "launcher/spec.h"
@@ -571,11 +572,6 @@ bool match_from(std::string_view p, size_t pi, std::string_view s, size_t si) {
   return si == s.size();
 }
 
-bool at_or_under(std::string_view path, std::string_view dir) {
-  if (dir == "/") return !path.empty() && path[0] == '/';
-  return path.starts_with(dir) && (path.size() == dir.size() || path[dir.size()] == '/');
-}
-
 }  // namespace
 
 bool apparmor_perms_grant(std::string_view perms, std::string_view requested) {
@@ -695,7 +691,7 @@ const AppArmorRule* rule_for(const AppArmorProfile& profile, std::string_view pa
       } else if (better(matches, r)) {
         matches = &r;
       }
-    } else if (!r.origin.empty() && at_or_under(path, r.entry_path) && better(above, r)) {
+    } else if (!r.origin.empty() && at_or_beneath(path, r.entry_path) && better(above, r)) {
       above = &r;
     }
   }

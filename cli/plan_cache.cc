@@ -157,22 +157,25 @@ Result<std::string> binary_identity() {
                      static_cast<int64_t>(st.st_ctim.tv_sec), st.st_ctim.tv_nsec);
 }
 
+// The folder holding the cache's: $XDG_CACHE_HOME (a relative value is invalid and ignored,
+// as XDG says), else $HOME/.cache; `home` tells which. "" when neither is absolute.
+std::string cache_home(const char** home = nullptr) {
+  if (const char* xdg = getenv("XDG_CACHE_HOME"); xdg && xdg[0] == '/') return xdg;
+  const char* h = getenv("HOME");
+  if (!h || h[0] != '/') return "";
+  if (home) *home = h;
+  return std::string(h) + "/.cache";
+}
+
 Result<std::string> default_dir() {
-  std::string base;
-  const char* xdg = getenv("XDG_CACHE_HOME");
-  if (xdg && xdg[0] == '/') {  // XDG: a relative value is invalid and ignored
-    base = xdg;
-    if (auto r = make_dirs(base); !r) return fail(r.error());
-  } else {
-    const char* home = getenv("HOME");
-    if (!home || home[0] != '/') return fail("neither XDG_CACHE_HOME nor HOME is an absolute path");
-    // A missing home (HOME=/nonexistent for `nobody`) is not ours to create.
-    struct stat st;
-    if (stat(home, &st) != 0 || !S_ISDIR(st.st_mode))
-      return fail(fmt::format("HOME {} is not a folder", home));
-    base = std::string(home) + "/.cache";
-    if (auto r = make_dirs(base); !r) return fail(r.error());
-  }
+  const char* home = nullptr;
+  std::string base = cache_home(&home);
+  if (base.empty()) return fail("neither XDG_CACHE_HOME nor HOME is an absolute path");
+  // A missing home (HOME=/nonexistent for `nobody`) is not ours to create.
+  struct stat hst;
+  if (home && (stat(home, &hst) != 0 || !S_ISDIR(hst.st_mode)))
+    return fail(fmt::format("HOME {} is not a folder", home));
+  if (auto r = make_dirs(base); !r) return fail(r.error());
   // Whoever owns the folder holding ours can swap ours for theirs: it must be this user's.
   // (Symlinks up to here are followed: ~/.cache on another disk is common.)
   struct stat st;
@@ -243,11 +246,8 @@ PlanCache::PlanCache(std::string dir) {
 }
 
 std::string PlanCache::default_path() {
-  const char* xdg = getenv("XDG_CACHE_HOME");
-  if (xdg && xdg[0] == '/') return (fs::path(xdg) / "cordon").string();
-  const char* home = getenv("HOME");
-  if (home && home[0] == '/') return (fs::path(home) / ".cache" / "cordon").string();
-  return "";
+  std::string base = cache_home();
+  return base.empty() ? "" : (fs::path(base) / "cordon").string();
 }
 
 PlanCache PlanCache::disabled(std::string reason) {

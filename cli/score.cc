@@ -7,6 +7,7 @@
 #include <array>
 #include <string_view>
 
+#include "base/path.h"
 #include "policy/constants.h"
 
 namespace cordon::cli {
@@ -115,11 +116,6 @@ void argument_filter(Score& s, const Plan& p, std::string_view call, double weig
   add(s, "arguments", fmt::format("{} filtered by argument", call), weight, e, why, rule);
 }
 
-bool under(const std::string& path, std::string_view dir) {
-  return path == dir || (path.size() > dir.size() && path.starts_with(dir) &&
-                         (dir == "/" || path[dir.size()] == '/'));
-}
-
 }  // namespace
 
 Score score_plan(const Plan& p) {
@@ -225,8 +221,9 @@ Score score_plan(const Plan& p) {
     for (const auto& m : p.mounts) {
       if (m.kind != "rw") continue;
       double me = m.path == "/" ? 1.0
-                  : under(m.path, "/etc") || under(m.path, "/usr") || under(m.path, "/boot") ||
-                          under(m.path, "/root") || m.path == "/home" || m.path == "/var"
+                  : at_or_beneath(m.path, "/etc") || at_or_beneath(m.path, "/usr") ||
+                          at_or_beneath(m.path, "/boot") || at_or_beneath(m.path, "/root") ||
+                          m.path == "/home" || m.path == "/var"
                       ? 0.8
                       : 0.2;
       if (me > e) e = me, why = "rw " + m.path, rule = m.origin;

@@ -16,6 +16,7 @@
 #include <utility>
 
 #include "launcher/cgroup_device.h"
+#include "launcher/kernel_file.h"
 #include "launcher/unique_fd.h"
 
 namespace cordon::launcher {
@@ -102,20 +103,6 @@ Result<std::string> read_file(const std::string& path) {
   return out;
 }
 
-// One write(2), as cgroup files expect: the kernel parses each write as a whole value. No
-// O_CREAT: a missing control file is an error, never a new file.
-Result<void> write_file(const std::string& path, std::string_view value) {
-  UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CLOEXEC | O_NOCTTY));
-  if (!fd) return fail(Error::from_errno(fmt::format("write {} to {}", value, path)));
-  ssize_t n;
-  do n = ::write(fd.get(), value.data(), value.size());
-  while (n < 0 && errno == EINTR);
-  if (n < 0) return fail(Error::from_errno(fmt::format("write {} to {}", value, path)));
-  if (static_cast<size_t>(n) != value.size())
-    return fail(Error::from_errno(fmt::format("write {} to {}", value, path), EIO));
-  return {};
-}
-
 std::vector<std::string_view> split(std::string_view s, char sep) {
   std::vector<std::string_view> out;
   size_t start = 0;
@@ -176,7 +163,7 @@ std::vector<pid_t> parse_pids(std::string_view text) {
 // reading cgroup.procs and the signal is never hit: the signal goes to the pidfd's process,
 // which was in the cgroup when it was confirmed, or fails with ESRCH.
 void kill_tasks(const std::string& dir) {
-  if (write_file(join_path(dir, "cgroup.kill"), "1")) return;  // v2, kernel >= 5.14
+  if (write_kernel_file(join_path(dir, "cgroup.kill"), "1")) return;  // v2, kernel >= 5.14
   auto before = read_file(join_path(dir, "cgroup.procs"));
   if (!before) return;
   std::vector<std::pair<pid_t, UniqueFd>> handles;
@@ -323,7 +310,7 @@ std::optional<std::string> place_group(const Group& g, std::string_view name,
       if (!a) failed = a.error();
     }
     for (const auto& f : limit_files(g.version, pending[i])) {
-      auto w = write_file(join_path(dir, f.file), f.value);
+      auto w = write_kernel_file(join_path(dir, f.file), f.value);
       if (w || (f.optional && (w.error().code() == ENOENT || w.error().code() == EINVAL))) continue;
       failed = w.error();
       break;
@@ -440,7 +427,7 @@ std::optional<Group> plan_v2(std::string_view self, std::string_view mountinfo, 
           return note_all(
               {Error::from_errno("create " + leaf, err), true, is_permission_error(err)});
         }
-        if (auto w = write_file(join_path(leaf, "cgroup.procs"), std::to_string(pid)); !w) {
+        if (auto w = write_kernel_file(join_path(leaf, "cgroup.procs"), std::to_string(pid)); !w) {
           ::rmdir(leaf.c_str());
           return note_all({w.error(), true, is_permission_error(w.error().code())});
         }
@@ -449,7 +436,7 @@ std::optional<Group> plan_v2(std::string_view self, std::string_view mountinfo, 
     }
     // One write for all: the kernel takes the whole set or none of it, so a refused controller
     // never leaves others enabled behind.
-    auto w = write_file(join_path(parent, "cgroup.subtree_control"), missing);
+    auto w = write_kernel_file(join_path(parent, "cgroup.subtree_control"), missing);
     if (!w) {
       moved.undo();
       return note_all({w.error(), true, is_permission_error(w.error().code())});
@@ -565,9 +552,10 @@ void SupervisorMove::undo() {
   if (!enabled.empty()) {
     std::string off = enabled;
     std::replace(off.begin(), off.end(), '+', '-');
-    (void)write_file(join_path(parent, "cgroup.subtree_control"), off);
+    (void)write_kernel_file(join_path(parent, "cgroup.subtree_control"), off);
   }
-  if (write_file(join_path(parent, "cgroup.procs"), std::to_string(pid))) ::rmdir(leaf.c_str());
+  if (write_kernel_file(join_path(parent, "cgroup.procs"), std::to_string(pid)))
+    ::rmdir(leaf.c_str());
   *this = {};
 }
 
@@ -727,7 +715,7 @@ SandboxCgroup::~SandboxCgroup() { remove(); }
 
 Result<void> SandboxCgroup::attach(pid_t pid) const {
   for (const auto& dir : paths_) {
-    if (auto w = write_file(join_path(dir, "cgroup.procs"), std::to_string(pid)); !w)
+    if (auto w = write_kernel_file(join_path(dir, "cgroup.procs"), std::to_string(pid)); !w)
       return fail(
           Error::from_errno(fmt::format("cgroup: attach {} to {}", pid, dir), w.error().code()));
   }

@@ -226,15 +226,17 @@ bool build_dev(const Spec& s, int root, const MountOp& m) {
   return ok;
 }
 
-// A detached copy of `name` beneath `dir` with `attrs`, moved onto `target_name` beneath
-// `target`.
-bool bind_over(int dir, const char* name, int target, const char* target_name, unsigned attrs) {
-  int mnt = open_tree(dir, name, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_SYMLINK_NOFOLLOW);
+// A detached copy of `name` beneath `dir` (with its submounts when `recursive`) with `attrs`,
+// moved onto `target_name` beneath `target`.
+bool bind_over(int dir, const char* name, int target, const char* target_name, unsigned attrs,
+               bool recursive = false) {
+  const int rec = recursive ? AT_RECURSIVE : 0;
+  int mnt = open_tree(dir, name, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_SYMLINK_NOFOLLOW | rec);
   if (mnt < 0) return false;
   mount_attr attr{};
   attr.attr_set = attrs;
   attr.propagation = MS_PRIVATE;
-  bool ok = mount_setattr(mnt, "", AT_EMPTY_PATH, &attr, sizeof attr) == 0 &&
+  bool ok = mount_setattr(mnt, "", AT_EMPTY_PATH | rec, &attr, sizeof attr) == 0 &&
             move_mount(mnt, "", target, target_name, MOVE_MOUNT_F_EMPTY_PATH) == 0;
   int saved = errno;
   close(mnt);
@@ -281,21 +283,8 @@ bool protect_proc(int root, const char* rel) {
   ok = ok && unlinkat(root, kMaskFile, 0) == 0 && unlinkat(root, kMaskDir, AT_REMOVEDIR) == 0;
   for (const char* name : kProcReadonly) {
     if (!ok) break;
-    int mnt = open_tree(proc, name,
-                        OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE | AT_SYMLINK_NOFOLLOW);
-    if (mnt < 0) {
-      if (errno == ENOENT) continue;  // not built into this kernel
-      ok = false;
-      break;
-    }
-    mount_attr attr{};
-    attr.attr_set = kAttrs;
-    attr.propagation = MS_PRIVATE;
-    ok = mount_setattr(mnt, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof attr) == 0 &&
-         move_mount(mnt, "", proc, name, MOVE_MOUNT_F_EMPTY_PATH) == 0;
-    int saved = errno;
-    close(mnt);
-    errno = saved;
+    ok = bind_over(proc, name, proc, name, kAttrs, /*recursive=*/true);
+    if (!ok && errno == ENOENT) ok = true;  // not built into this kernel
   }
   int saved = errno;
   close(proc);

@@ -23,12 +23,12 @@ ExecNotifier::ExecNotifier(const Spec& spec, std::string action, std::string ori
     : exec_nrs_(spec.exec_nrs),
       exec_ret_(spec.exec_ret),
       action_(std::move(action)),
-      origin_(std::move(origin)) {
-  if (syscall(SYS_seccomp, SECCOMP_GET_NOTIF_SIZES, 0, &sizes_) != 0) sizes_ = {};
-}
+      origin_(std::move(origin)) {}
 
 Result<void> ExecNotifier::take_listener(pid_t app_host_pid, int number) {
   app_pid_ = app_host_pid;
+  // Asked only here: a launch without mediation makes no call for it.
+  if (syscall(SYS_seccomp, SECCOMP_GET_NOTIF_SIZES, 0, &sizes_) != 0) sizes_ = {};
   UniqueFd app(static_cast<int>(syscall(SYS_pidfd_open, app_host_pid, 0)));
   if (!app)
     return fail(Error::from_errno(fmt::format("seccomp listener: pidfd_open {}", app_host_pid)));

@@ -19,14 +19,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "launcher/kernel_file.h"
+
 namespace cordon::launcher {
 namespace {
 
 Result<void> write_map(pid_t pid, const char* file, const std::string& text) {
-  UniqueFd fd(open(fmt::format("/proc/{}/{}", pid, file).c_str(), O_WRONLY | O_CLOEXEC));
-  if (!fd || write(fd.get(), text.data(), text.size()) != static_cast<ssize_t>(text.size()))
-    return fail(Error::from_errno(fmt::format("/proc/{}/{}", pid, file)));
-  return {};
+  return write_kernel_file(fmt::format("/proc/{}/{}", pid, file), text);
 }
 
 // A user namespace mapping only `uid` and `gid` (host ids) to 0: as a mount's idmapping it

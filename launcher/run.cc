@@ -24,6 +24,7 @@
 #include "launcher/cgroup.h"
 #include "launcher/exec_notify.h"
 #include "launcher/idmap.h"
+#include "launcher/kernel_file.h"
 #include "launcher/registry.h"
 #include "launcher/unique_fd.h"
 
@@ -105,13 +106,6 @@ std::string failure_message(const Spec& s, const Report& r) {
         "see the kernel's avc: denied record)",
         s.selinux_exec);
   return msg;
-}
-
-Result<void> write_file(const std::string& path, const std::string& text) {
-  UniqueFd fd(open(path.c_str(), O_WRONLY | O_CLOEXEC));
-  if (!fd || write(fd.get(), text.data(), text.size()) != static_cast<ssize_t>(text.size()))
-    return fail(Error::from_errno(path));
-  return {};
 }
 
 // The sandbox's namespace ids (inode numbers, as `lsns` shows them). The cgroup namespace is
@@ -277,7 +271,7 @@ int run(const Plan& plan, const RunOptions& opts) {
         {"uid_map", spec.uid_map},
         {"gid_map", spec.gid_map}};
     for (const auto& [file, text] : maps) {
-      if (auto r = write_file(fmt::format("/proc/{}/{}", pid, file), std::string(text)); !r) {
+      if (auto r = write_kernel_file(fmt::format("/proc/{}/{}", pid, file), text); !r) {
         kill_child();
         return fail_before_start(fmt::format(
             "id maps: {}{}", r.error().message(),

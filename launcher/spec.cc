@@ -25,6 +25,7 @@
 #include <optional>
 #include <sstream>
 
+#include "base/path.h"
 #include "launcher/landlock_abi.h"
 #include "launcher/mac.h"
 
@@ -116,10 +117,7 @@ Result<void> prepare_filesystem(const Plan& plan, Spec& s) {
   std::string cwd = std::filesystem::current_path(ec).string();
   s.cwd = "/";
   for (const MountOp& m : s.mounts)
-    if (m.kind == MountOp::kBind && (cwd == m.path || (cwd.size() > m.path.size() &&
-                                                       cwd.compare(0, m.path.size(), m.path) == 0 &&
-                                                       cwd[m.path.size()] == '/')))
-      s.cwd = cwd;
+    if (m.kind == MountOp::kBind && at_or_beneath(cwd, m.path)) s.cwd = cwd;
   return {};
 }
 
@@ -266,12 +264,6 @@ bool policy_may_exec(const Seccomp& sc) {
   return seccomp_ret_runs(sc.default_ret);
 }
 
-// Executable memfds off: vm.memfd_noexec is per PID namespace (since 6.3), and 2 makes every
-// memfd non-executable (MFD_EXEC is refused, and a memfd is sealed against exec). Writing it
-// takes CAP_SYS_ADMIN in the PID namespace's owner AND write access to the sysctl file, which
-// only host root has: so a root caller's PID 1 sets it, and for anyone else it stays as the
-// host has it. A policy that refuses execveat needs neither (the supervisor refuses every
-// exec of a memfd); one that allows exec is told.
 // Whether the app may write a file somewhere and run it anyway (a writable mount without
 // noexec whose Landlock rights, if Landlock handles execute, include it): then an executable
 // memfd gives it nothing new, and saying so on every launch would be noise.
@@ -282,16 +274,18 @@ bool writable_and_executable(const Spec& s) {
     const bool writable = (m.kind == MountOp::kBind && !m.readonly) || m.kind == MountOp::kTmpfs;
     if (!writable || m.noexec) continue;
     if (!ll_exec) return true;
-    for (const LandlockRule& r : s.landlock_rules) {
-      const bool covers = r.path == "/" || m.path == r.path ||
-                          (m.path.size() > r.path.size() && m.path.starts_with(r.path) &&
-                           m.path[r.path.size()] == '/');
-      if (covers && (r.access & LANDLOCK_ACCESS_FS_EXECUTE)) return true;
-    }
+    for (const LandlockRule& r : s.landlock_rules)
+      if (at_or_beneath(m.path, r.path) && (r.access & LANDLOCK_ACCESS_FS_EXECUTE)) return true;
   }
   return false;
 }
 
+// Executable memfds off: vm.memfd_noexec is per PID namespace (since 6.3), and 2 makes every
+// memfd non-executable (MFD_EXEC is refused, and a memfd is sealed against exec). Writing it
+// takes CAP_SYS_ADMIN in the PID namespace's owner AND write access to the sysctl file, which
+// only host root has: so a root caller's PID 1 sets it, and for anyone else it stays as the
+// host has it. A policy that refuses execveat needs neither (the supervisor refuses every
+// exec of a memfd); one that allows exec is told.
 void prepare_memfd_noexec(const Plan& plan, Spec& s, std::vector<std::string>& warnings) {
   if (!s.pid_init) return;  // a shared PID namespace: the host's setting, not ours to change
   // Before 6.3 the kernel has no such setting (Debian 12's 6.1): memfds are executable there

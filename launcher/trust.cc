@@ -1,13 +1,10 @@
 // refuse_untrusted: see trust.h for what is refused and why.
 #include "launcher/trust.h"
 
-#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <filesystem>
-
-#include "launcher/unique_fd.h"
 
 namespace cordon::launcher {
 namespace {
@@ -64,14 +61,27 @@ Result<void> inside_bind(const TrustedPath& t, const WritableBind& b) {
       EPERM);
 }
 
+// Calls `f(folder, its stat, the stat of the entry below it)` for each folder above `path`,
+// nearest first, up to and including "/"; stops at the first failure.
+template <typename F>
+Result<void> for_each_folder_above(const TrustedPath& t, const fs::path& path, struct stat below,
+                                   F&& f) {
+  for (fs::path dir = path.parent_path();; dir = dir.parent_path()) {
+    struct stat dst;
+    if (stat(dir.c_str(), &dst) != 0)
+      return fail(Error::from_errno(fmt::format("{} {}: stat {}", t.what, t.path, dir.string())));
+    if (auto r = f(dir, dst, below); !r) return r;
+    below = dst;
+    if (dir == dir.parent_path()) return {};
+  }
+}
+
 Result<void> check_one(const TrustedPath& t, const std::vector<WritableBind>& binds, uid_t uid) {
-  UniqueFd fd(open(t.path.c_str(), O_PATH | O_CLOEXEC));
-  if (!fd) {
+  struct stat st;
+  if (stat(t.path.c_str(), &st) != 0) {
     if (errno == ENOENT) return {};
     return fail(Error::from_errno(fmt::format("{} {}", t.what, t.path)));
   }
-  struct stat st;
-  if (fstat(fd.get(), &st) != 0) return fail(Error::from_errno(fmt::format("stat {}", t.path)));
   const bool owners = !t.binds_only;
   if (owners && st.st_uid != uid && st.st_uid != 0)
     return fail(fmt::format("{} {} is owned by uid {}, not by you (uid {}) or root", t.what, t.path,
@@ -88,59 +98,28 @@ Result<void> check_one(const TrustedPath& t, const std::vector<WritableBind>& bi
                 EPERM);
   if (const WritableBind* b = bind_of(binds, st)) return inside_bind(t, *b);
 
-  // Up the real ancestry by "..": whatever names lead here (symlinks, bind mounts), these are
-  // the folders the object is in. A file has no ".." of its own: its real folder is that of
-  // its canonical path.
-  UniqueFd cur = std::move(fd);
-  struct stat cur_st = st;
-  std::string name = t.path;
-  if (!S_ISDIR(st.st_mode)) {
-    std::error_code ec;
-    fs::path real = fs::canonical(t.path, ec);
-    if (ec) return fail(fmt::format("{} {}: {}", t.what, t.path, ec.message()), ec.value());
-    name = real.string();
-  }
-  for (int depth = 0; depth < 4096; ++depth) {
-    UniqueFd parent(
-        S_ISDIR(cur_st.st_mode)
-            ? openat(cur.get(), "..", O_PATH | O_DIRECTORY | O_CLOEXEC)
-            : open(fs::path(name).parent_path().c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
-    if (!parent) return fail(Error::from_errno(fmt::format("{} {}: open ..", t.what, t.path)));
-    struct stat pst;
-    if (fstat(parent.get(), &pst) != 0)
-      return fail(Error::from_errno(fmt::format("{} {}: stat ..", t.what, t.path)));
-    if (pst.st_dev == cur_st.st_dev && pst.st_ino == cur_st.st_ino) break;  // the root
-    name = fs::path(name).parent_path().string();
-    if (const WritableBind* b = bind_of(binds, pst)) return inside_bind(t, *b);
-    if (!owners) {
-      // Only the binds matter here.
-    } else if (auto r = check_folder(t, fmt::format("above it (inode {})", pst.st_ino), pst, cur_st,
-                                     uid);
-               !r) {
-      // Name the folder by its path when the lexical path leads there.
-      struct stat named;
-      if (!name.empty() && stat(name.c_str(), &named) == 0 && named.st_dev == pst.st_dev &&
-          named.st_ino == pst.st_ino)
-        return check_folder(t, name, pst, cur_st, uid);
-      return r;
-    }
-    cur = std::move(parent);
-    cur_st = pst;
-  }
-  // The folders of the name as given: whoever may change one of them may point a symlink in it
-  // elsewhere, even when the real ancestry above is sound.
-  if (!owners) return {};
-  fs::path lexical = fs::path(t.path).parent_path();
-  struct stat child_st = st;
-  for (fs::path dir = lexical;; dir = dir.parent_path()) {
-    struct stat dst;
-    if (stat(dir.c_str(), &dst) != 0)
-      return fail(Error::from_errno(fmt::format("{} {}: stat {}", t.what, t.path, dir.string())));
-    if (auto r = check_folder(t, dir.string(), dst, child_st, uid); !r) return r;
-    child_st = dst;
-    if (dir == dir.parent_path()) break;
-  }
-  return {};
+  // The real ancestry: the folders of the canonical path (no symlink in it), compared by
+  // device and inode, so that another name for one — a symlink, a bind mount — counts too.
+  std::error_code ec;
+  const fs::path real = fs::canonical(t.path, ec);
+  if (ec) return fail(fmt::format("{} {}: {}", t.what, t.path, ec.message()), ec.value());
+  if (auto r = for_each_folder_above(t, real, st,
+                                     [&](const fs::path& dir, const struct stat& dst,
+                                         const struct stat& below) -> Result<void> {
+                                       if (const WritableBind* b = bind_of(binds, dst))
+                                         return inside_bind(t, *b);
+                                       if (!owners) return {};
+                                       return check_folder(t, dir.string(), dst, below, uid);
+                                     });
+      !r)
+    return r;
+  // The folders of the name as given, where it is not the canonical one: whoever may change
+  // one of them may point a symlink in it elsewhere, even when the real ancestry is sound.
+  if (!owners || real == fs::path(t.path)) return {};
+  return for_each_folder_above(
+      t, t.path, st, [&](const fs::path& dir, const struct stat& dst, const struct stat& below) {
+        return check_folder(t, dir.string(), dst, below, uid);
+      });
 }
 
 }  // namespace

@@ -13,6 +13,7 @@
 #include <set>
 #include <sstream>
 
+#include "base/path.h"
 #include "policy/constants.h"
 #include "policy/parser.h"
 #include "policy/syscall_names.h"
@@ -453,11 +454,6 @@ class Checker {
   // the host's root, its configuration or every dotfile: the working directory of a sandboxed
   // app is a project directory, never a system one.
   std::optional<std::string> unsafe_working_directory(const std::string& path) const {
-    auto within = [](const std::string& inner, const std::string& outer) {
-      return outer == "/" || inner == outer ||
-             (inner.size() > outer.size() && inner.compare(0, outer.size(), outer) == 0 &&
-              inner[outer.size()] == '/');
-    };
     // System trees: neither they, their ancestors nor anything beneath them.
     static const char* const kSystem[] = {"/etc",   "/usr",    "/bin",  "/sbin", "/lib",  "/lib32",
                                           "/lib64", "/libx32", "/boot", "/dev",  "/proc", "/sys"};
@@ -466,10 +462,10 @@ class Checker {
                                           "/dev/shm", "/mnt", "/media", "/srv",  "/opt"};
     if (path == "/") return "the host's root directory";
     for (const char* d : kSystem)
-      if (within(path, d) || within(d, path))
-        return fmt::format("a system directory ({})", within(path, d) ? d : path);
+      if (at_or_beneath(path, d) || at_or_beneath(d, path))
+        return fmt::format("a system directory ({})", at_or_beneath(path, d) ? d : path);
     for (const char* d : kShared)
-      if (within(d, path)) return fmt::format("a directory holding {} of the host", d);
+      if (at_or_beneath(d, path)) return fmt::format("a directory holding {} of the host", d);
     std::vector<std::string> homes;
     if (auto h = opts_.vars.find("HOME"); h != opts_.vars.end() && !h->second.empty())
       homes.push_back(h->second);
@@ -478,7 +474,8 @@ class Checker {
     for (const std::string& home : homes) {
       std::string h = fs::path(home).lexically_normal().string();
       while (h.size() > 1 && h.back() == '/') h.pop_back();
-      if (within(h, path)) return fmt::format("the caller's home {} or a directory holding it", h);
+      if (at_or_beneath(h, path))
+        return fmt::format("the caller's home {} or a directory holding it", h);
     }
     return std::nullopt;
   }

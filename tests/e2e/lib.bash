@@ -191,15 +191,20 @@ after() {
 
 _indent() { sed 's/^/       | /' | head -n 12; }
 
+# The words a passed and a failed check begin with (tests/adversarial/lib.bash says "held" and
+# "ESCAPE").
+E2E_PASS_WORD="ok  "
+E2E_FAIL_WORD="FAIL"
+
 pass() {
   E2E_PASSES=$((E2E_PASSES + 1))
-  printf 'ok   %-6s %s%s\n' "$MODE" "$1$E2E_TAG" "${2:+  ($2)}"
+  printf '%s %-6s %s%s\n' "$E2E_PASS_WORD" "$MODE" "$1$E2E_TAG" "${2:+  ($2)}"
 }
 
 # fail NAME WHY: WHY is "expected X, got Y". The last command and its results follow.
 fail() {
   E2E_FAILS=$((E2E_FAILS + 1))
-  printf 'FAIL %-6s %s: %s\n' "$MODE" "$1$E2E_TAG" "$2"
+  printf '%s %-6s %s: %s\n' "$E2E_FAIL_WORD" "$MODE" "$1$E2E_TAG" "$2"
   printf '       command: %s\n' "$LASTCMD"
   printf '       exit status: %s\n' "$RC"
   [[ -n $OUT ]] && { echo "       stdout:"; _indent <<<"$OUT"; }

@@ -145,7 +145,7 @@ static void abstract_connect(const char *name) {
   (rc < 0 ? held : escape)("abstract-connect", rc < 0 ? probe_err(errno) : "connected to @host");
 }
 
-static void abstract_listen(const char *name, int seconds) {
+static void abstract_listen(const char *name, const char *seconds) {
   int s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
   struct sockaddr_un a;
   socklen_t len = abstract_addr(&a, name);
@@ -155,7 +155,7 @@ static void abstract_listen(const char *name, int seconds) {
   }
   printf("abstract-listen: listening\n");
   fflush(stdout);
-  sleep((unsigned)seconds);
+  sleep((unsigned)atoi(seconds));
 }
 
 static void try_hardlink(const char *src, const char *dst) {
@@ -172,7 +172,8 @@ static int fresh_pid_namespace(void) {
   return n > 0 && strncmp(comm, "cordon", 6) == 0 && getpid() != 1;
 }
 
-static void forkbomb(int max) {
+static void forkbomb(const char *max_text) {
+  int max = atoi(max_text);
   if (!fresh_pid_namespace()) {
     printf("forkbomb: not run (PID 1 is not cordon's: not in a fresh PID namespace)\n");
     return;
@@ -201,7 +202,8 @@ static void forkbomb(int max) {
 
 /* Touches MAX MiB, 16 MiB at a time: held when an allocation fails or the kernel kills it (the
  * parent then reports the signal) before MAX. Destructive like forkbomb, and guarded alike. */
-static void membomb(int max_mib) {
+static void membomb(const char *max_text) {
+  int max_mib = atoi(max_text);
   if (!fresh_pid_namespace()) {
     printf("membomb: not run (PID 1 is not cordon's: not in a fresh PID namespace)\n");
     return;
@@ -217,49 +219,42 @@ static void membomb(int max_mib) {
   (got < max_mib ? held : escape)("membomb", why);
 }
 
+/* Every mode: its name, how many arguments it takes, and what runs it. */
+static const struct {
+  const char *name;
+  void (*run0)(void);
+  void (*run1)(const char *);
+  void (*run2)(const char *, const char *);
+} kModes[] = {
+    {"io_uring", try_io_uring, NULL, NULL},
+    {"userfaultfd", try_userfaultfd, NULL, NULL},
+    {"perf_event_open", try_perf, NULL, NULL},
+    {"proc1", try_proc1, NULL, NULL},
+    {"pidfd-init", try_pidfd_init, NULL, NULL},
+    {"core_pattern", try_core_pattern, NULL, NULL},
+    {"keyring-plant", NULL, keyring_plant, NULL},
+    {"keyring-find", NULL, keyring_find, NULL},
+    {"abstract-connect", NULL, abstract_connect, NULL},
+    {"forkbomb", NULL, forkbomb, NULL},
+    {"membomb", NULL, membomb, NULL},
+    {"abstract-listen", NULL, NULL, abstract_listen},
+    {"hardlink", NULL, NULL, try_hardlink},
+};
+
 int main(int argc, char **argv) {
   for (int i = 1; i < argc; ++i) {
     const char *m = argv[i];
-    const char *a = i + 1 < argc ? argv[i + 1] : NULL;
-    const char *b = i + 2 < argc ? argv[i + 2] : NULL;
-    int args = 0;
-    if (!strcmp(m, "keyring-plant") || !strcmp(m, "keyring-find") ||
-        !strcmp(m, "abstract-connect") || !strcmp(m, "forkbomb") || !strcmp(m, "membomb"))
-      args = 1;
-    else if (!strcmp(m, "abstract-listen") || !strcmp(m, "hardlink"))
-      args = 2;
-    if ((args >= 1 && !a) || (args == 2 && !b)) goto usage;
+    size_t k = 0;
+    while (k < sizeof kModes / sizeof kModes[0] && strcmp(kModes[k].name, m) != 0) ++k;
+    if (k == sizeof kModes / sizeof kModes[0]) goto usage;
+    const int args = kModes[k].run2 ? 2 : kModes[k].run1 ? 1 : 0;
+    if (i + args >= argc) goto usage;
     fflush(stdout);
     pid_t pid = fork();
     if (pid == 0) {
-      if (!strcmp(m, "io_uring"))
-        try_io_uring();
-      else if (!strcmp(m, "userfaultfd"))
-        try_userfaultfd();
-      else if (!strcmp(m, "perf_event_open"))
-        try_perf();
-      else if (!strcmp(m, "proc1"))
-        try_proc1();
-      else if (!strcmp(m, "core_pattern"))
-        try_core_pattern();
-      else if (!strcmp(m, "pidfd-init"))
-        try_pidfd_init();
-      else if (!strcmp(m, "keyring-plant"))
-        keyring_plant(a);
-      else if (!strcmp(m, "keyring-find"))
-        keyring_find(a);
-      else if (!strcmp(m, "abstract-connect"))
-        abstract_connect(a);
-      else if (!strcmp(m, "abstract-listen"))
-        abstract_listen(a, atoi(b));
-      else if (!strcmp(m, "hardlink"))
-        try_hardlink(a, b);
-      else if (!strcmp(m, "forkbomb"))
-        forkbomb(atoi(a));
-      else if (!strcmp(m, "membomb"))
-        membomb(atoi(a));
-      else
-        _exit(2);
+      if (args == 0) kModes[k].run0();
+      if (args == 1) kModes[k].run1(argv[i + 1]);
+      if (args == 2) kModes[k].run2(argv[i + 1], argv[i + 2]);
       fflush(stdout);
       _exit(0);
     }
@@ -270,8 +265,6 @@ int main(int argc, char **argv) {
       char why[32];
       snprintf(why, sizeof why, "killed by SIG%s", sigabbrev_np(WTERMSIG(st)));
       held(m, why);
-    } else if (WEXITSTATUS(st) == 2) {
-      goto usage;
     }
     i += args;
   }
